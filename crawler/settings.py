@@ -1,0 +1,65 @@
+"""Scrapy settings for newsdedup, and the project's own ``NEWSDEDUP_*`` settings.
+
+This module is the one configuration system. Every ``NEWSDEDUP_*`` setting can be
+overridden by an environment variable of the same name; the CLI's options override
+both. The module is plain Python (it does not import Scrapy) so that the CLI, the
+storage layer and the web app can read it too, through :func:`get`.
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "newsdedup"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- newsdedup settings (env var of the same name overrides) -----------------------
+# SQLAlchemy URL of the database. Default: an SQLite file in the working directory.
+NEWSDEDUP_DATABASE_URL = os.environ.get("NEWSDEDUP_DATABASE_URL", "sqlite:///newsdedup.db")
+# Path of the sources file (TOML).
+NEWSDEDUP_SOURCES = os.environ.get("NEWSDEDUP_SOURCES", "config/sources.toml")
+# User agent sent to sites.
+NEWSDEDUP_USER_AGENT = os.environ.get(
+    "NEWSDEDUP_USER_AGENT", "newsdedup/0.1 (+https://example.invalid/newsdedup)"
+)
+
+# --- Scrapy ---------------------------------------------------------------------
+USER_AGENT = NEWSDEDUP_USER_AGENT
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = os.environ.get("NEWSDEDUP_LOG_LEVEL", "INFO")
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.IngestPipeline": 300,
+}
+
+
+def get(name: str) -> str:
+    """Return a ``NEWSDEDUP_*`` setting: the environment variable if set, else the default."""
+    if not name.startswith("NEWSDEDUP_"):
+        raise KeyError(f"not a newsdedup setting: {name}")
+    value = os.environ.get(name)
+    if value is not None:
+        return value
+    default = globals().get(name)
+    if default is None:
+        raise KeyError(f"unknown setting: {name}")
+    return str(default)
