@@ -1,0 +1,1 @@
+"""Alembic migrations of the newsdedup schema (run through :mod:`storage.migrate`)."""

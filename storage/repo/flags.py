@@ -1,0 +1,95 @@
+"""Read views of duplicate flags, with both paragraphs and their articles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from storage.models import Article, DuplicateLink, Paragraph, Source
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """One duplicate link: ``text`` (in ``url``) repeats ``matched_text`` (in ``matched_url``)."""
+
+    id: int
+    kind: str
+    method: str
+    score: float
+    scores: dict[str, float]
+    source: str
+    url: str
+    title: str | None
+    position: int
+    text: str
+    matched_source: str
+    matched_url: str
+    matched_title: str | None
+    matched_position: int
+    matched_text: str
+
+
+def list_flags(
+    session: Session, *, kind: str | None = None, limit: int = 100, offset: int = 0
+) -> list[FlagView]:
+    """Duplicate flags, newest first, optionally of one kind."""
+    para, other = aliased(Paragraph), aliased(Paragraph)
+    art, other_art = aliased(Article), aliased(Article)
+    src, other_src = aliased(Source), aliased(Source)
+    query = (
+        select(DuplicateLink, para, art, src, other, other_art, other_src)
+        .join(para, DuplicateLink.paragraph_id == para.id)
+        .join(art, para.article_id == art.id)
+        .join(src, art.source_id == src.id)
+        .join(other, DuplicateLink.matched_paragraph_id == other.id)
+        .join(other_art, other.article_id == other_art.id)
+        .join(other_src, other_art.source_id == other_src.id)
+        .order_by(DuplicateLink.created_at.desc(), DuplicateLink.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    if kind is not None:
+        query = query.where(DuplicateLink.kind == kind)
+    views = []
+    for link, p, a, s, op, oa, os_ in session.execute(query).tuples():
+        views.append(
+            FlagView(
+                id=link.id,
+                kind=link.kind,
+                method=link.method,
+                score=link.score,
+                scores={k: float(v) for k, v in (link.scores or {}).items()},
+                source=s.name,
+                url=a.url,
+                title=a.title,
+                position=p.position,
+                text=p.text,
+                matched_source=os_.name,
+                matched_url=oa.url,
+                matched_title=oa.title,
+                matched_position=op.position,
+                matched_text=op.text,
+            )
+        )
+    return views
+
+
+def article_ids_of_paragraphs(session: Session, ids: list[int]) -> dict[int, int]:
+    """Map paragraph id -> article id for the given paragraphs (missing ids are left out)."""
+    result: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = session.execute(
+            select(Paragraph.id, Paragraph.article_id).where(Paragraph.id.in_(chunk))
+        ).tuples()
+        result.update(dict(rows))
+    return result
+
+
+def count_paragraphs_containing(session: Session, snippet: str) -> int:
+    """How many stored paragraphs contain ``snippet`` (a bound parameter, LIKE-escaped)."""
+    escaped = snippet.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = select(func.count()).where(Paragraph.text.like(f"%{escaped}%", escape="\\"))
+    return int(session.scalar(query.select_from(Paragraph)) or 0)

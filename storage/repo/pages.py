@@ -1,0 +1,92 @@
+"""Fetched pages: one row per normalised URL, body stored zlib-compressed."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Page, utcnow
+
+_URL_MAX = 2048
+
+
+def get_page(session: Session, url: str) -> Page | None:
+    """The page stored under the normalised ``url``, or None."""
+    return session.scalars(select(Page).where(Page.url == url)).one_or_none()
+
+
+def upsert_page(
+    session: Session,
+    *,
+    source_id: int,
+    url: str,
+    final_url: str | None,
+    http_status: int | None,
+    content_type: str | None,
+    etag: str | None,
+    last_modified: str | None,
+    body: bytes,
+    extraction_status: str,
+    extraction_reason: str | None,
+    run_id: int | None,
+) -> Page:
+    """Store a fetched page, or update the row already stored under ``url``.
+
+    The body is stored zlib-compressed in ``raw``; ``body_sha256`` is the hash of the
+    uncompressed body. ``first_seen_at`` is kept on update, ``fetched_at`` is now.
+    Header values longer than their columns are cut; a ``final_url`` that does not fit
+    is left out.
+
+    Raises:
+        ValueError: ``url`` is longer than the column allows.
+    """
+    if len(url) > _URL_MAX:
+        raise ValueError(f"page URL is {len(url)} characters long, over {_URL_MAX}: {url[:80]}…")
+    page = get_page(session, url)
+    now = utcnow()
+    if page is None:
+        page = Page(url=url, first_seen_at=now)
+        session.add(page)
+    page.source_id = source_id
+    page.final_url = final_url if final_url and len(final_url) <= _URL_MAX else None
+    page.http_status = http_status
+    page.content_type = _cut(content_type, 200)
+    page.etag = _cut(etag, 500)
+    page.last_modified = _cut(last_modified, 100)
+    page.body_sha256 = hashlib.sha256(body).hexdigest()
+    page.raw = zlib.compress(body)
+    page.extraction_status = extraction_status
+    page.extraction_reason = extraction_reason
+    page.fetched_at = now
+    page.run_id = run_id
+    session.flush()
+    return page
+
+
+def _cut(value: str | None, limit: int) -> str | None:
+    return value[:limit] if value else value
+
+
+def page_body(page: Page) -> bytes:
+    """The uncompressed body of ``page`` (empty if none was stored).
+
+    Raises:
+        ValueError: the stored body is not valid zlib data.
+    """
+    if page.raw is None:
+        return b""
+    try:
+        return zlib.decompress(page.raw)
+    except zlib.error as exc:
+        raise ValueError(f"page {page.id} ({page.url}): stored body is corrupt: {exc}") from exc
+
+
+def page_ids(session: Session, source_id: int | None = None) -> list[int]:
+    """Ids of stored pages that kept their raw body, in id order (optionally of one source)."""
+    query = select(Page.id).where(Page.raw.is_not(None)).order_by(Page.id)
+    if source_id is not None:
+        query = query.where(Page.source_id == source_id)
+    return list(session.scalars(query))

@@ -1,0 +1,81 @@
+"""Crawl runs and their counters."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from storage.models import CrawlRun, utcnow
+
+RUN_STATUSES = ("running", "ok", "failed", "interrupted")
+COUNTER_FIELDS = (
+    "pages_fetched",
+    "articles_new",
+    "articles_updated",
+    "articles_unchanged",
+    "paragraphs",
+)
+KEYED_COUNTER_FIELDS = ("duplicates", "errors", "http_statuses")
+
+
+def start_run(session: Session, source_id: int) -> CrawlRun:
+    """A new run of source ``source_id`` with status ``running`` (flushed: it has an id)."""
+    run = CrawlRun(
+        source_id=source_id,
+        started_at=utcnow(),
+        status="running",
+        **dict.fromkeys(COUNTER_FIELDS, 0),
+        **{name: {} for name in KEYED_COUNTER_FIELDS},
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(session: Session, run: CrawlRun, status: str, message: str | None = None) -> None:
+    """Close ``run`` with ``status`` (ok, failed or interrupted) and an optional message.
+
+    Raises:
+        ValueError: ``status`` is not a run status.
+    """
+    if status not in RUN_STATUSES:
+        raise ValueError(f"unknown run status {status!r}; expected one of {RUN_STATUSES}")
+    run.status = status
+    run.message = message
+    run.finished_at = utcnow()
+    session.flush()
+
+
+def bump(run: CrawlRun, field: str, key: str | None = None, n: int = 1) -> None:
+    """Add ``n`` to a counter of ``run``.
+
+    Args:
+        run: the run.
+        field: an int counter (``pages_fetched``, ``articles_new``, ``articles_updated``,
+            ``articles_unchanged``, ``paragraphs``) or, with ``key``, a keyed counter
+            (``duplicates``, ``errors``, ``http_statuses``).
+        key: the key inside a keyed counter, e.g. ``"near_within"`` or ``"404"``.
+        n: the increment.
+
+    Raises:
+        ValueError: unknown field, or a key missing for a keyed counter (or given for an
+            int counter).
+
+    Example:
+        >>> run = CrawlRun(pages_fetched=0, http_statuses={})
+        >>> bump(run, "pages_fetched"); bump(run, "http_statuses", "200", 2)
+        >>> (run.pages_fetched, run.http_statuses)
+        (1, {'200': 2})
+    """
+    if field in COUNTER_FIELDS:
+        if key is not None:
+            raise ValueError(f"counter {field!r} takes no key (got {key!r})")
+        setattr(run, field, (getattr(run, field) or 0) + n)
+    elif field in KEYED_COUNTER_FIELDS:
+        if key is None:
+            raise ValueError(f"counter {field!r} needs a key")
+        counts = dict(getattr(run, field) or {})
+        counts[str(key)] = int(counts.get(str(key), 0)) + n
+        setattr(run, field, counts)  # a new dict, so the change is seen and persisted
+    else:
+        known = COUNTER_FIELDS + KEYED_COUNTER_FIELDS
+        raise ValueError(f"unknown run counter {field!r}; expected one of {known}")
