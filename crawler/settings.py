@@ -24,6 +24,10 @@ NEWSDEDUP_USER_AGENT = os.environ.get(
     "NEWSDEDUP_USER_AGENT", "newsdedup/0.1 (+https://example.invalid/newsdedup)"
 )
 
+# HTTP proxy for every request, e.g. http://127.0.0.1:PORT (the sample site's server).
+# Empty: no proxy (crawler.middlewares.ProxyMiddleware stays off).
+NEWSDEDUP_PROXY = os.environ.get("NEWSDEDUP_PROXY", "")
+
 # --- Scrapy ---------------------------------------------------------------------
 USER_AGENT = NEWSDEDUP_USER_AGENT
 ROBOTSTXT_OBEY = True
@@ -46,6 +50,11 @@ LOG_LEVEL = os.environ.get("NEWSDEDUP_LOG_LEVEL", "INFO")
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+
+DOWNLOADER_MIDDLEWARES = {
+    # Before Scrapy's HttpProxyMiddleware (750), which applies meta["proxy"].
+    "crawler.middlewares.ProxyMiddleware": 350,
+}
 
 ITEM_PIPELINES = {
     "crawler.pipelines.IngestPipeline": 300,

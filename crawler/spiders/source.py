@@ -1,0 +1,240 @@
+"""The one generic spider: crawls a configured source.
+
+Callbacks only route: they hand bodies to :mod:`crawler.discovery`, normalise and
+filter the links, and request articles. An article response becomes a
+:class:`~crawler.items.FetchedPage` with its body untouched; extraction happens
+downstream. Run it with ``scrapy crawl source -a source=NAME`` (the source is read
+from the file in setting ``NEWSDEDUP_SOURCES``) or pass a ``SourceConfig``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawler.config import ListingConfig, SourceConfig, load_sources
+from crawler.discovery import (
+    DiscoveredLink,
+    DiscoveryError,
+    parse_feed,
+    parse_listing,
+    parse_sitemap,
+)
+from crawler.items import FetchedPage
+from crawler.urls import canonical_link, in_domains, normalize_url
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
+
+__all__ = ["KEPT_HEADERS", "SourceSpider", "source_settings"]
+
+#: Response headers copied onto the item (lower-case names).
+KEPT_HEADERS = ("content-type", "content-language", "etag", "last-modified", "date")
+
+
+def source_settings(source: SourceConfig) -> dict[str, Any]:
+    """The Scrapy settings a source overrides (concurrency, delay, user agent)."""
+    values: dict[str, Any] = {
+        "CONCURRENT_REQUESTS": source.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": source.concurrency,
+    }
+    if source.download_delay is not None:
+        values["DOWNLOAD_DELAY"] = source.download_delay
+    if source.user_agent is not None:
+        values["USER_AGENT"] = source.user_agent
+    return values
+
+
+class SourceSpider(scrapy.Spider):
+    """Discover and fetch the articles of one source.
+
+    Article requests are deduplicated by normalised URL (a page's in-domain canonical
+    URL counts as requested too) and capped at the source's ``max_pages``. The
+    source's concurrency, download delay and user agent become this crawl's settings.
+
+    Args:
+        source: the source, or its name to look up in setting ``NEWSDEDUP_SOURCES``
+            (only through :meth:`from_crawler`).
+    """
+
+    name = "source"
+
+    def __init__(self, source: SourceConfig, **kwargs: Any) -> None:
+        super().__init__(name=self.name, **kwargs)
+        self.source = source
+        self.allowed_domains = list(source.domains)
+        self._article_regex: re.Pattern[str] | None = source.article_regex()
+        self._requested: set[str] = set()
+        self._yielded: set[str] = set()
+        self._limit_logged = False
+        self._sitemaps_seen: set[str] = set()
+        self.article_requests = 0
+        if not source.enabled:
+            self.logger.warning(
+                "source %r is disabled in its config; crawling it anyway", source.name
+            )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
+        source = kwargs.pop("source", None)
+        if isinstance(source, str):
+            path = crawler.settings.get("NEWSDEDUP_SOURCES") or "config/sources.toml"
+            source = load_sources(path).get(source)
+        if not isinstance(source, SourceConfig):
+            raise ValueError("SourceSpider needs source=NAME or source=SourceConfig")
+        for key, value in source_settings(source).items():
+            crawler.settings.set(key, value, priority="spider")
+        spider = cls(source, *args, **kwargs)
+        spider._set_crawler(crawler)
+        return spider
+
+    # --- entry points -------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.source.feeds:
+            yield self._entry(url, self.parse_feed)
+        for url in self.source.sitemaps:
+            self._sitemaps_seen.add(normalize_url(url))
+            yield self._entry(url, self.parse_sitemap)
+        for listing in self.source.listings:
+            yield self._entry(listing.url, self.parse_listing, listing=listing)
+
+    def _entry(self, url: str, callback: Any, **cb_kwargs: Any) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            cb_kwargs=cb_kwargs,
+            dont_filter=True,
+        )
+
+    # --- routing callbacks ----------------------------------------------------------
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            links = parse_feed(response.body, response.url)
+        except DiscoveryError as exc:
+            self.logger.warning("skipping feed: %s", exc)
+            return
+        yield from self._articles(links, response.url, self._article_regex)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            result = parse_sitemap(response.body, response.url)
+        except DiscoveryError as exc:
+            self.logger.warning("skipping sitemap: %s", exc)
+            return
+        for child in result.sitemaps:
+            url = normalize_url(child.url)
+            if url in self._sitemaps_seen:
+                continue
+            if not in_domains(url, self.source.domains):
+                self.logger.info("child sitemap outside the domains: %s", url)
+                continue
+            self._sitemaps_seen.add(url)
+            yield self._entry(url, self.parse_sitemap)
+        yield from self._articles(result.links, response.url, self._article_regex)
+
+    def parse_listing(self, response: Response, listing: ListingConfig) -> Iterator[scrapy.Request]:
+        try:
+            links = parse_listing(response.body, response.url)
+        except DiscoveryError as exc:
+            self.logger.warning("skipping listing: %s", exc)
+            return
+        yield from self._articles(links, response.url, listing.pattern)
+
+    def _articles(
+        self, links: Iterable[DiscoveredLink], via: str, pattern: re.Pattern[str] | None
+    ) -> Iterator[scrapy.Request]:
+        """Requests for new, in-domain links whose normalised URL matches ``pattern``.
+
+        Stops at the source's ``max_pages`` article requests.
+        """
+        for link in links:
+            try:
+                url = normalize_url(link.url)
+            except ValueError:
+                self.logger.info("invalid link %r on %s", link.url, via)
+                continue
+            if url in self._requested:
+                continue
+            if not in_domains(url, self.source.domains):
+                self.logger.debug("outside the domains: %s", url)
+                continue
+            if pattern is not None and not pattern.search(url):
+                self.logger.debug("not an article link: %s", url)
+                continue
+            if self.article_requests >= self.source.max_pages:
+                if not self._limit_logged:
+                    self._limit_logged = True
+                    self.logger.info(
+                        "max_pages (%d) reached for %s; further article links are skipped",
+                        self.source.max_pages,
+                        self.source.name,
+                    )
+                return
+            self._requested.add(url)
+            self.article_requests += 1
+            yield scrapy.Request(
+                url,
+                callback=self.parse_article,
+                errback=self.on_error,
+                cb_kwargs={"via": via, "lastmod": link.lastmod, "discovered_as": url},
+            )
+
+    def parse_article(
+        self, response: Response, via: str, lastmod: str | None, discovered_as: str
+    ) -> Iterator[FetchedPage]:
+        url = discovered_as
+        canonical = canonical_link(response.body, response.url)
+        if canonical:
+            try:
+                normalized = normalize_url(canonical)
+            except ValueError:
+                normalized = url
+            if normalized != url and in_domains(normalized, self.source.domains):
+                self.logger.debug("canonical of %s is %s", url, normalized)
+                url = normalized
+                self._requested.add(url)  # do not fetch the canonical URL again
+        if url in self._yielded:
+            self.logger.info("already fetched under its canonical URL: %s", response.url)
+            return
+        self._yielded.add(url)
+        headers: dict[str, str] = {}
+        for name in KEPT_HEADERS:
+            value = response.headers.get(name)
+            if value is not None:
+                headers[name] = value.decode("latin-1")
+        yield FetchedPage(
+            source=self.source.name,
+            url=url,
+            final_url=response.url,
+            status=response.status,
+            headers=headers,
+            body=response.body,
+            discovered_via=via,
+            lastmod=lastmod,
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        """Log the failed URL and the error; the crawl goes on."""
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        error = failure.value
+        if isinstance(error, IgnoreRequest) and not isinstance(error, HttpError):
+            # robots.txt, offsite or another middleware chose to skip it
+            self.logger.info("request skipped: %s: %s", url, failure.getErrorMessage())
+            return
+        self.logger.warning(
+            "request failed: %s: %s: %s",
+            url,
+            failure.type.__name__ if failure.type else "error",
+            failure.getErrorMessage(),
+        )
