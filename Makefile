@@ -26,8 +26,8 @@ demo: venv
 	$(BIN)/newsdedup demo
 
 lint: venv-test
-	$(BIN)/ruff check crawler storage tests bench
-	$(BIN)/ruff format --check crawler storage tests bench
+	$(BIN)/ruff check crawler storage webapp tests bench
+	$(BIN)/ruff format --check crawler storage webapp tests bench
 
 typecheck: venv-test
 	$(BIN)/mypy

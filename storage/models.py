@@ -67,6 +67,9 @@ class CrawlRun(Base):
     # running | ok | failed | interrupted
     status: Mapped[str] = mapped_column(String(20), default="running")
     message: Mapped[str | None] = mapped_column(Text)
+    trigger: Mapped[str] = mapped_column(String(20), default="manual", server_default="manual")
+    pid: Mapped[int | None] = mapped_column(Integer)  # process that ran it
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
     pages_fetched: Mapped[int] = mapped_column(default=0)
     articles_new: Mapped[int] = mapped_column(default=0)
     articles_updated: Mapped[int] = mapped_column(default=0)
@@ -93,6 +96,7 @@ class Page(Base):
     content_type: Mapped[str | None] = mapped_column(String(200))
     etag: Mapped[str | None] = mapped_column(String(500))
     last_modified: Mapped[str | None] = mapped_column(String(100))
+    lastmod: Mapped[str | None] = mapped_column(String(64))  # feed/sitemap lastmod last seen
     body_sha256: Mapped[str | None] = mapped_column(String(64))
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
     extraction_status: Mapped[str] = mapped_column(String(20))
@@ -196,6 +200,13 @@ class DuplicateLink(Base):
     params_id: Mapped[int | None] = mapped_column(ForeignKey("dedup_params.id"))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # pending | duplicate | not_duplicate | boilerplate
+    review_state: Mapped[str] = mapped_column(
+        String(20), default="pending", server_default="pending", index=True
+    )
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    review_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Cluster(Base):
@@ -208,6 +219,8 @@ class Cluster(Base):
         ForeignKey("articles.id", ondelete="SET NULL")
     )
     original_reason: Mapped[str | None] = mapped_column(Text)
+    # set when an editor chose the original: automatic choice must not override it
+    original_chosen_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -246,3 +259,101 @@ class SiteBoilerplate(Base):
     pages: Mapped[int] = mapped_column(default=0)  # on how many pages it was seen
     first_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ArticleVersion(Base):
+    """An earlier version of an article, kept when a later fetch changed its text."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    blocks: Mapped[list[str]] = mapped_column(default=list)  # [[kind, text], ...]
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    seen_from: Mapped[datetime] = mapped_column(DateTime)  # first_seen of that version
+    replaced_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ScheduleState(Base):
+    """When the scheduler last started, and next owes, a crawl of a source."""
+
+    __tablename__ = "schedule_state"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    next_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class User(Base):
+    """An account of the review web app. role: editor | viewer."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WebSession(Base):
+    """A logged-in browser session; ``id`` is the SHA-256 of the cookie's token."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class AuditLog(Base):
+    """Append-only record of every decision: who, when, what. Never updated or deleted."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(50))
+    target_type: Mapped[str] = mapped_column(String(30))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SuppressedPair(Base):
+    """Two paragraph texts (by normalised hash, ``hash_a`` < ``hash_b``) judged not to be
+    duplicates: later crawls never flag the pair again."""
+
+    __tablename__ = "suppressed_pairs"
+    __table_args__ = (UniqueConstraint("hash_a", "hash_b"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hash_a: Mapped[str] = mapped_column(String(64))
+    hash_b: Mapped[str] = mapped_column(String(64))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """A read-only API token for downstream tools; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -39,6 +39,7 @@ from storage.repo.flags import (
     article_ids_of_paragraphs,
     count_paragraphs_containing,
     list_flags,
+    paragraph_counts,
 )
 from storage.repo.pages import get_page, page_body, page_ids, upsert_page
 from storage.repo.runs import bump, finish_run, start_run
@@ -61,8 +62,8 @@ __all__ = [
     "article_text",
     "bump",
     "cluster_articles",
-    "count_paragraphs_containing",
     "cluster_of",
+    "count_paragraphs_containing",
     "delete_signatures_except",
     "finish_run",
     "get_article",
@@ -76,6 +77,7 @@ __all__ = [
     "list_flags",
     "page_body",
     "page_ids",
+    "paragraph_counts",
     "paragraph_texts",
     "paragraphs_missing_signature",
     "save_article",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, and_, delete, select
@@ -153,9 +153,13 @@ def iter_signatures(session: Session, params_id: int, batch: int = 10000) -> Ite
 
 
 def paragraphs_missing_signature(
-    session: Session, params_id: int, batch: int = 1000
+    session: Session,
+    params_id: int,
+    batch: int = 1000,
+    kinds: Collection[str] | None = None,
 ) -> Iterator[Paragraph]:
-    """Paragraphs without a signature made with ``params_id``, in id order, in batches.
+    """Paragraphs without a signature made with ``params_id``, in id order, in batches;
+    only those of the given ``kinds`` when set.
 
     Saving signatures while iterating is safe (the scan moves on by id).
     """
@@ -174,6 +178,8 @@ def paragraphs_missing_signature(
         .order_by(Paragraph.id)
         .limit(batch)
     )
+    if kinds is not None:
+        base = base.where(Paragraph.kind.in_(list(kinds)))
     last: int | None = None
     while True:
         stmt = base if last is None else base.where(Paragraph.id > last)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -84,7 +85,7 @@ def article_ids_of_paragraphs(session: Session, ids: list[int]) -> dict[int, int
         rows = session.execute(
             select(Paragraph.id, Paragraph.article_id).where(Paragraph.id.in_(chunk))
         ).tuples()
-        result.update(dict(rows))
+        result.update({int(p): int(a) for p, a in rows})
     return result
 
 
@@ -93,3 +94,17 @@ def count_paragraphs_containing(session: Session, snippet: str) -> int:
     escaped = snippet.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     query = select(func.count()).where(Paragraph.text.like(f"%{escaped}%", escape="\\"))
     return int(session.scalar(query.select_from(Paragraph)) or 0)
+
+
+def paragraph_counts(
+    session: Session, article_ids: Sequence[int], kinds: Collection[str]
+) -> dict[int, int]:
+    """Per article, how many of its paragraphs are of the given kinds."""
+    if not article_ids:
+        return {}
+    rows = session.execute(
+        select(Paragraph.article_id, func.count())
+        .where(Paragraph.article_id.in_(list(article_ids)), Paragraph.kind.in_(list(kinds)))
+        .group_by(Paragraph.article_id)
+    ).tuples()
+    return {int(a): int(n) for a, n in rows}

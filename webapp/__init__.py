@@ -1,0 +1,1 @@
+"""The web application: editors\x27 review pages and the read API (``newsdedup serve``)."""
