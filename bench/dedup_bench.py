@@ -1,0 +1,322 @@
+"""Dedup benchmark: throughput, index memory and query latency on one core.
+
+Run: ``.venv/bin/python -m bench.dedup_bench [--sizes 10000,100000,1000000]``.
+The default sizes are 10,000 and 100,000 indexed paragraphs (about a minute); pass
+``--sizes 10000,100000,1000000`` for the full growth curve (several minutes, ~4 GB RAM,
+mostly the benchmark's own copy of the texts and rows).
+
+Synthetic paragraphs come from a made-up vocabulary of 50,000 words with a Zipf-like
+frequency plus English function words, names and figures: 2-4 sentences, 30-90 tokens.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import random  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+from collections.abc import Mapping, Sequence  # noqa: E402
+
+import numpy as np  # noqa: E402
+from datasketch import MinHash  # noqa: E402
+
+from crawler.dedup import DedupEngine, DedupParams  # noqa: E402
+from crawler.dedup.lexicon import STOPWORDS  # noqa: E402
+from crawler.dedup.shingles import shingle_bytes  # noqa: E402
+from crawler.dedup.verify import IdfModel, Weigher, decide, profile  # noqa: E402
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_FUNCTION = sorted(STOPWORDS)
+
+
+class Corpus:
+    """Deterministic synthetic paragraphs (the same arguments give the same texts)."""
+
+    def __init__(self, seed: int = 1, vocab_size: int = 50_000) -> None:
+        rng = random.Random(seed)
+        self.vocab = [
+            "".join(rng.choice(_LETTERS) for _ in range(rng.randint(3, 11)))
+            for _ in range(vocab_size)
+        ]
+        # Zipf-Mandelbrot: a flat head like content words in news (stopwords are separate)
+        weights = 1.0 / (np.arange(1, vocab_size + 1) + 100.0) ** 1.05
+        self.cum = np.cumsum(weights / weights.sum())
+        self.seed = seed
+
+    def paragraph(self, i: int) -> str:
+        """One paragraph, the same for the same ``i``."""
+        return self.paragraphs(i * 1_000_003 + 17, 1)[0]
+
+    def paragraphs(self, start: int, n: int) -> list[str]:
+        """``n`` paragraphs seeded by ``start`` (bulk: one generator for the batch)."""
+        rng = random.Random(self.seed * 7_919 + start)
+        nprng = np.random.default_rng(self.seed * 7_919 + start)
+        vocab, last = self.vocab, len(self.vocab) - 1
+        picks = np.minimum(np.searchsorted(self.cum, nprng.random(n * 70)), last).tolist()
+        pos = 0
+        out = []
+        for _ in range(n):
+            sentences = []
+            for _ in range(rng.randint(2, 4)):
+                words = []
+                for _ in range(rng.randint(10, 22)):
+                    words.append(vocab[picks[pos % len(picks)]])
+                    pos += 1
+                    r = rng.random()
+                    if r < 0.45:
+                        words.append(rng.choice(_FUNCTION))
+                    elif r < 0.48:
+                        words.append(str(rng.randint(2, 2000)))
+                    elif r < 0.52:
+                        words.append(vocab[rng.randint(0, 5000)].capitalize())
+                sentences.append(" ".join(words).capitalize() + ".")
+            out.append(" ".join(sentences))
+        return out
+
+
+def light_edit(text: str, rng: random.Random) -> str:
+    """Replace two words and drop one: a lightly edited copy."""
+    words = text.split()
+    for _ in range(2):
+        words[rng.randrange(len(words))] = rng.choice(["reportedly", "notably", "also"])
+    del words[rng.randrange(len(words))]
+    return " ".join(words)
+
+
+def rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:,.0f}/s" if seconds > 0 else "inf"
+
+
+def bench_signatures(corpus: Corpus, n: int, params: DedupParams) -> None:
+    texts = corpus.paragraphs(10_000_000, n)
+    engine = DedupEngine(params)
+    t = time.perf_counter()
+    engine.signatures(texts)
+    cold = time.perf_counter() - t
+    texts2 = corpus.paragraphs(20_000_000, n)
+    t = time.perf_counter()
+    engine.signatures(texts2)
+    warm = time.perf_counter() - t
+    from crawler.dedup.evaluate import load_articles
+
+    prose = [p for a in load_articles() for p in a.paragraphs]
+    prose = (prose * (n // len(prose) + 1))[:n]
+    t = time.perf_counter()
+    engine.signatures(prose)
+    real = time.perf_counter() - t
+    print(
+        f"signatures, newsdedup numpy path ({n:,} paragraphs): cold caches {rate(n, cold)},"
+        f" warm word cache {rate(n, warm)}; the project's article prose {rate(n, real)}"
+    )
+
+    m = min(n, 5000)
+    sample = texts2[:m]
+    t = time.perf_counter()
+    plain = []
+    for text in sample:
+        mh = MinHash(num_perm=params.num_perm, seed=params.seed)
+        mh.update_batch(shingle_bytes(text))
+        plain.append(mh)
+    t_plain = time.perf_counter() - t
+    t = time.perf_counter()
+    bulk = MinHash.bulk(
+        [shingle_bytes(x) for x in sample], num_perm=params.num_perm, seed=params.seed
+    )
+    t_bulk = time.perf_counter() - t
+    ours = engine.signatures(sample)
+    same = all(
+        s.hashvalues is None or np.array_equal(s.hashvalues, p.hashvalues)
+        for s, p in zip(ours, plain, strict=True)
+    )
+    print(
+        f"signatures, datasketch MinHash()+update_batch ({m:,}): {rate(m, t_plain)};"
+        f" MinHash.bulk: {rate(m, t_bulk)}; values identical to newsdedup: {same}"
+    )
+    del bulk
+
+
+def build_rows(
+    corpus: Corpus, engine: DedupEngine, start: int, n: int, texts: list[str]
+) -> list[tuple[int, int, int, str, bytes | None]]:
+    rows: list[tuple[int, int, int, str, bytes | None]] = []
+    chunk = 20_000
+    for lo in range(start, start + n, chunk):
+        part = corpus.paragraphs(lo, min(chunk, start + n - lo))
+        texts.extend(part)
+        for j, sig in enumerate(engine.signatures(part)):
+            key = lo + j
+            rows.append((key, key // 10, key % 50, sig.exact_hash, sig.to_bytes()))
+    return rows
+
+
+def measure_load(
+    params: DedupParams, rows: Sequence[tuple[int, int, int, str, bytes | None]]
+) -> tuple[DedupEngine, float, float]:
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    engine = DedupEngine(params)
+    t = time.perf_counter()
+    engine.load(rows)
+    elapsed = time.perf_counter() - t
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return engine, (after - before) / max(1, len(rows)), elapsed
+
+
+def bench_growth(corpus: Corpus, sizes: Sequence[int], params: DedupParams, queries: int) -> None:
+    texts: list[str] = []
+    rows: list[tuple[int, int, int, str, bytes | None]] = []
+    maker = DedupEngine(params)
+    rng = random.Random(5)
+    print()
+    print(
+        f"{'indexed':>10} {'load':>10} {'index B/para':>13} {'LSH query/para':>15}"
+        f" {'check/para p50':>15} {'p95':>9} {'flagged':>8}"
+    )
+    for size in sizes:
+        t = time.perf_counter()
+        rows.extend(build_rows(corpus, maker, len(rows), size - len(rows), texts))
+        t_build = time.perf_counter() - t
+        engine, per_para, t_load = measure_load(params, rows)
+
+        def lookup(keys: Sequence[int]) -> Mapping[int, str]:
+            return {k: texts[k] for k in keys if 0 <= k < len(texts)}
+
+        engine.lookup = lookup
+        # queries: half light edits of indexed paragraphs, half new paragraphs
+        picks = [rng.randrange(size) for _ in range(queries // 2)]
+        qtexts = [light_edit(texts[k], rng) for k in picks]
+        qtexts += corpus.paragraphs(30_000_000 + size, queries - len(qtexts))
+        rng.shuffle(qtexts)
+        sigs = engine.signatures(qtexts)
+        t = time.perf_counter()
+        for lo in range(0, len(sigs), 10):
+            engine.candidates(sigs[lo : lo + 10], article=-1)
+        t_lsh = (time.perf_counter() - t) / len(sigs)
+        per_article: list[float] = []
+        flagged = 0
+        for lo in range(0, len(qtexts), 10):
+            t = time.perf_counter()
+            ms = engine.check_article(qtexts[lo : lo + 10], sigs[lo : lo + 10], article=-1)
+            per_article.append((time.perf_counter() - t) / len(qtexts[lo : lo + 10]))
+            flagged += sum(1 for m in ms if m.kind == "near_cross" or m.kind == "exact_cross")
+        p50 = statistics.median(per_article)
+        p95 = sorted(per_article)[int(0.95 * (len(per_article) - 1))]
+        print(
+            f"{size:>10,} {t_load:>9.1f}s {per_para:>13,.0f} {t_lsh * 1e6:>13.0f}us"
+            f" {p50 * 1e6:>13.0f}us {p95 * 1e6:>7.0f}us {flagged:>4}/{queries // 2}"
+            f"   (rows built in {t_build:.1f}s)"
+        )
+        del engine
+    print(
+        "index B/para: tracemalloc delta of DedupEngine.load / paragraphs (band keys,"
+        " sentence keys, exact keys, key/article/group columns, buffers); texts stay outside."
+    )
+
+
+def bench_verification(corpus: Corpus, n: int, params: DedupParams) -> None:
+    rng = random.Random(9)
+    originals = corpus.paragraphs(40_000_000, n)
+    copies = [
+        light_edit(t, rng) if i % 2 == 0 else corpus.paragraph(50_000_000 + i)
+        for i, t in enumerate(originals)
+    ]
+    idf = IdfModel()
+    for t in originals:
+        idf.observe(profile(t).words)
+    t0 = time.perf_counter()
+    weigh = Weigher(idf)
+    hits = 0
+    for a, b in zip(originals, copies, strict=True):
+        if decide(weigh(profile(a)), weigh(profile(b)), params).duplicate:
+            hits += 1
+    dt = time.perf_counter() - t0
+    print(
+        f"verification (profile both texts + weigh + decide, {n:,} pairs): {rate(n, dt)} pairs;"
+        f" {hits} of {n // 2} light edits accepted, {n - n // 2} unrelated pairs"
+    )
+
+
+def bench_end_to_end(corpus: Corpus, n_index: int, n_stream: int, params: DedupParams) -> None:
+    texts = corpus.paragraphs(60_000_000, n_index)
+    engine = DedupEngine(params)
+    engine.load(
+        (k, k // 10, 0, s.exact_hash, s.to_bytes()) for k, s in enumerate(engine.signatures(texts))
+    )
+    store: dict[int, str] = dict(enumerate(texts))
+    engine.lookup = lambda keys: {k: store[k] for k in keys if k in store}
+    rng = random.Random(11)
+    stream = []
+    fresh = corpus.paragraphs(70_000_000, n_stream)
+    for i in range(n_stream):
+        if i % 5 == 0:
+            stream.append(light_edit(texts[rng.randrange(n_index)], rng))
+        else:
+            stream.append(fresh[i])
+    t = time.perf_counter()
+    key = n_index
+    flagged = 0
+    for lo in range(0, n_stream, 10):
+        article = stream[lo : lo + 10]
+        sigs = engine.signatures(article)
+        flagged += len(engine.check_article(article, sigs, article=key))
+        engine.add_many(range(key, key + len(article)), key, sigs)
+        for text in article:
+            store[key] = text
+            key += 1
+    dt = time.perf_counter() - t
+    print(
+        f"end to end (signatures + within-article + cross check with verification + add_many,"
+        f" articles of 10, {n_stream:,} paragraphs into an index of {n_index:,}):"
+        f" {rate(n_stream, dt)}; {flagged} matches (about {n_stream // 5} light edits)"
+    )
+    t = time.perf_counter()
+    for lo in range(0, n_stream, 1000):
+        sigs = engine.signatures(stream[lo : lo + 1000])
+        engine.candidates(sigs, article=-1)
+    dt = time.perf_counter() - t
+    print(f"signatures + LSH candidates only, batches of 1,000: {rate(n_stream, dt)}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.dedup_bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--sizes",
+        default="10000,100000",
+        help="index sizes, comma-separated (default 10000,100000)",
+    )
+    parser.add_argument("--sig-n", type=int, default=20_000, help="paragraphs for signatures")
+    parser.add_argument("--queries", type=int, default=1000, help="query paragraphs per size")
+    args = parser.parse_args(argv)
+    sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    params = DedupParams()
+    bands, rows = params.bands
+    print(
+        f"newsdedup dedup benchmark: one core, num_perm={params.num_perm},"
+        f" LSH {bands} bands x {rows} rows (threshold ~{params.lsh_threshold}),"
+        f" {params.shingling}"
+    )
+    corpus = Corpus()
+    bench_signatures(corpus, args.sig_n, params)
+    bench_verification(corpus, 5000, params)
+    bench_end_to_end(corpus, 10_000, 20_000, params)
+    bench_growth(corpus, sizes, params, args.queries)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""Word lists and the light stemmer used by shingling and verification."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+LEXICON_VERSION = 1
+
+# English function words: dropped from shingles and from the paraphrase signals, because
+# they carry no content and make unrelated paragraphs look alike.
+_STOPWORD_TEXT = """
+    a about above after again against all almost also although always am among an and
+    another any are around as at be because been before being below between both but by can
+    could did do does doing done down during each either else even ever every few for from
+    further had has have having he her here hers herself him himself his how however i if in
+    into is it its itself just least less like many may me might more most much must my
+    myself neither no nor not now of off often on once one only or other others our ours
+    ourselves out over own per quite rather really said same say says she should since so
+    some such than that the their theirs them themselves then there these they this those
+    though through thus to too toward towards under until up upon us very via was we were
+    what when where whether which while who whom whose why will with within without would
+    yet you your yours yourself yourselves
+"""
+STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
+
+
+def stem(word: str) -> str:
+    """A deliberately light suffix stripper (plural, -ing, -ed, -ly), so that "policies",
+    "policy" and "backed", "backing" meet. Words of four characters or less are kept."""
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 5:
+        return word[:-3] + "y"
+    for suffix in ("ing", "ed", "ly", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            if suffix == "s" and word.endswith("ss"):
+                return word
+            return word[: -len(suffix)]
+    return word
+
+
+_CONTENT_CACHE: dict[str, str] = {}
+_CACHE_LIMIT = 1_000_000
+
+
+def content_counts(toks: list[str]) -> Counter[str]:
+    """Counts of the stemmed content words of ``toks`` (memoised per token)."""
+    cache = _CONTENT_CACHE
+    try:
+        counts = Counter(map(cache.__getitem__, toks))
+    except KeyError:
+        missing = [t for t in toks if t not in cache]
+        if len(cache) + len(missing) >= _CACHE_LIMIT:
+            cache.clear()
+            missing = toks
+        for tok in missing:
+            cache[tok] = "" if tok in STOPWORDS else stem(tok)
+        counts = Counter(map(cache.__getitem__, toks))
+    counts.pop("", None)
+    return counts
+
+
+def content_words(toks: list[str]) -> list[str]:
+    """Stemmed tokens without stopwords (memoised per token)."""
+    cache = _CONTENT_CACHE
+    out: list[str] = []
+    for tok in toks:
+        word = cache.get(tok)
+        if word is None:
+            word = "" if tok in STOPWORDS else stem(tok)
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[tok] = word
+        if word:
+            out.append(word)
+    return out

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import dataclasses
+import random
+from typing import Any
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+from crawler.dedup import DedupParams, Signature
+from crawler.dedup.shingles import shingle_bytes
+from crawler.dedup.signature import Signer
+
+WORDS = [
+    "chip",
+    "cloud",
+    "battery",
+    "sensor",
+    "model",
+    "network",
+    "launch",
+    "price",
+    "market",
+    "energy",
+    "data",
+    "robot",
+]
+
+
+def _texts() -> list[str]:
+    rng = random.Random(3)
+    texts = [
+        " ".join(rng.choice(WORDS) + str(rng.randint(0, 50)) for _ in range(rng.randint(6, 60)))
+        for _ in range(40)
+    ]
+    texts.append("東京の新しいデータセンターは来年に稼働する予定です。")
+    texts.append("word " * 20_000)
+    return texts
+
+
+@pytest.mark.parametrize("num_perm,seed", [(128, 1), (64, 42)])
+def test_values_equal_datasketch(num_perm: int, seed: int) -> None:
+    params = DedupParams(num_perm=num_perm, seed=seed)
+    texts = _texts()
+    sigs = Signer(params).signatures(texts)
+    for text, sig in zip(texts, sigs, strict=True):
+        m = MinHash(num_perm=num_perm, seed=seed)
+        m.update_batch(shingle_bytes(text))
+        assert sig.hashvalues is not None
+        assert np.array_equal(sig.hashvalues, m.hashvalues)
+
+
+def test_bytes_round_trip() -> None:
+    text = (
+        "A fairly ordinary paragraph about new chip plants. Its second sentence is counted as well."
+    )
+    sig = Signer(DedupParams()).signatures([text])[0]
+    data = sig.to_bytes()
+    assert data is not None and len(data) == 128 * 4 + 2 * 8 + 1
+    assert len(sig.sentence_keys) == 2
+    assert Signature.from_bytes(sig.exact_hash, data) == sig
+    assert Signature.from_bytes("ab" * 32, None).to_bytes() is None
+
+
+def test_from_bytes_rejects_partial_values() -> None:
+    for bad in (b"", b"\x01\x02\x03", b"\x00" * 8 + b"\x01"):
+        with pytest.raises(ValueError, match="signature bytes"):
+            Signature.from_bytes("00" * 32, bad)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "one", "Breaking news tonight", "the the the the the the the"]
+)
+def test_short_or_contentless_gets_exact_hash_only(text: str) -> None:
+    sig = Signer(DedupParams()).signatures([text])[0]
+    assert sig.hashvalues is None
+    assert len(sig.exact_hash) == 64
+
+
+def test_fingerprint_changes_with_every_field() -> None:
+    base = DedupParams()
+    assert base.fingerprint() == DedupParams().fingerprint()
+    for f in dataclasses.fields(DedupParams):
+        value = getattr(base, f.name)
+        changes: dict[str, Any] = {f.name: value + "x" if isinstance(value, str) else value + 1}
+        other = dataclasses.replace(base, **changes)
+        assert other.fingerprint() != base.fingerprint(), f.name
+    assert base.to_dict()["num_perm"] == 128
