@@ -1,0 +1,139 @@
+"""Clean trafilatura's output blocks: recommendation headings and their teasers, runs
+of cut-off teasers, read-next lines, prompts (newsletter, cookies, sharing) and the
+credit line. Works on text alone, after the DOM pass in :mod:`recommend`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from crawler.extract.model import Block, RemovedBlock
+from crawler.extract.patterns import (
+    INLINE_PREFIX,
+    PHOTO_CREDIT,
+    PROMPT,
+    ends_sentence,
+    is_rec_heading,
+)
+from crawler.extract.recommend import Section
+
+MAX_PROMPT_CHARS = 300
+MAX_INLINE_CHARS = 250
+MAX_STAMP_CHARS = 120
+TITLE_MAX_WORDS = 20
+BLURB_MIN_WORDS = 15
+SHORT_WORDS = 12
+MIN_TEASER_PAIRS = 3
+_NUMBERED = re.compile(r"^\d{1,3}[.)]\s")
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _title_like(block: Block) -> bool:
+    """A teaser's title: a short heading, or a short one-line paragraph not ending a sentence."""
+    if "\n" in block.text or _words(block.text) > TITLE_MAX_WORDS:
+        return False
+    if _NUMBERED.match(block.text):
+        return False  # an entry of a numbered ranking is article content
+    if block.kind == "heading":
+        return True
+    return block.kind == "paragraph" and not ends_sentence(block.text.rstrip("?!"))
+
+
+def _cut_blurb(block: Block) -> bool:
+    """A teaser's blurb: one line of running text cut off mid-sentence."""
+    return (
+        block.kind == "paragraph"
+        and "\n" not in block.text
+        and _words(block.text) >= BLURB_MIN_WORDS
+        and not ends_sentence(block.text)
+        and not block.text.rstrip().endswith((",", "-", "–"))
+    )
+
+
+def _teaser_like(block: Block) -> bool:
+    """What follows a recommendation heading: titles, cut-off blurbs, short items."""
+    if block.kind in ("heading", "list_item"):
+        return _words(block.text) <= TITLE_MAX_WORDS * 2
+    if block.kind != "paragraph":
+        return False
+    return _words(block.text) < SHORT_WORDS or not ends_sentence(block.text)
+
+
+def _heading_sections(blocks: Sequence[Block], drop: dict[int, str]) -> None:
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if i not in drop and block.kind in ("heading", "paragraph") and is_rec_heading(block.text):
+            drop[i] = "recommendation-heading"
+            j = i + 1
+            while j < len(blocks) and _teaser_like(blocks[j]):
+                drop[j] = "recommendation-heading"
+                j += 1
+            i = j
+        else:
+            i += 1
+
+
+def _teaser_runs(blocks: Sequence[Block], drop: dict[int, str]) -> None:
+    """Runs of (title, cut-off blurb) pairs: a teaser list without a heading."""
+    i = 0
+    while i < len(blocks) - 1:
+        j = i
+        while (
+            j + 1 < len(blocks)
+            and _title_like(blocks[j])
+            and _cut_blurb(blocks[j + 1])
+            and j not in drop
+        ):
+            j += 2
+        if (j - i) // 2 >= MIN_TEASER_PAIRS:
+            for k in range(i, j):
+                drop.setdefault(k, "truncated-teaser")
+            i = j
+        else:
+            i += 1
+
+
+def _single_blocks(blocks: Sequence[Block], drop: dict[int, str]) -> None:
+    for i, block in enumerate(blocks):
+        if i in drop or block.kind in ("code", "table"):
+            continue
+        text = block.text
+        if len(text) <= MAX_INLINE_CHARS and INLINE_PREFIX.match(text):
+            drop[i] = "read-next"
+        elif len(text) <= MAX_PROMPT_CHARS and PROMPT.search(text):
+            drop[i] = "prompt"
+        elif len(text) <= MAX_STAMP_CHARS and "\n" not in text and PHOTO_CREDIT.search(text):
+            drop[i] = "copyright-or-credit"
+
+
+def _from_sections(
+    blocks: Sequence[Block], sections: Sequence[Section], drop: dict[int, str]
+) -> None:
+    for i, block in enumerate(blocks):
+        for section in sections:
+            if section.holds(block.text):
+                drop[i] = section.reason
+                break
+
+
+def clean_blocks(
+    blocks: Sequence[Block], sections: Sequence[Section] = ()
+) -> tuple[list[Block], list[RemovedBlock]]:
+    """Split ``blocks`` into the kept body and the removed blocks (with reasons).
+
+    Args:
+        blocks: trafilatura's output as typed blocks, in order.
+        sections: recommendation sections found in the page's DOM.
+    """
+    drop: dict[int, str] = {}
+    _from_sections(blocks, sections, drop)
+    _heading_sections(blocks, drop)
+    _teaser_runs(blocks, drop)
+    _single_blocks(blocks, drop)
+    kept = [b for i, b in enumerate(blocks) if i not in drop]
+    removed = [RemovedBlock(blocks[i].text, reason) for i, reason in sorted(drop.items())]
+    return kept, removed

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from crawler.extract.clean import clean_blocks
+from crawler.extract.model import Block
+from crawler.extract.patterns import ends_sentence, is_rec_heading
+
+BODY = Block(
+    "paragraph",
+    "The council voted on Tuesday to keep the night buses running through the winter months.",
+)
+BLURB = "A teaser blurb for another article that runs for a while and then simply stops in the"
+
+
+def _texts(blocks: list[Block]) -> list[str]:
+    return [b.text for b in blocks]
+
+
+def test_recommendation_heading_and_its_teasers() -> None:
+    blocks = [
+        BODY,
+        Block("heading", "You may also like"),
+        Block("heading", "A teaser title"),
+        Block("paragraph", BLURB),
+    ]
+    kept, removed = clean_blocks(blocks)
+    assert kept == [BODY]
+    assert {r.reason for r in removed} == {"recommendation-heading"}
+
+
+def test_run_of_cut_off_teasers_without_heading() -> None:
+    pairs = [Block("heading", f"Teaser title {i}") for i in range(3)]
+    blocks = [BODY]
+    for title in pairs:
+        blocks += [title, Block("paragraph", BLURB)]
+    kept, removed = clean_blocks(blocks)
+    assert kept == [BODY]
+    assert len(removed) == 6
+    assert all(r.reason == "truncated-teaser" for r in removed)
+
+
+def test_two_pairs_or_numbered_entries_are_kept() -> None:
+    blocks = [BODY, Block("heading", "A"), Block("paragraph", BLURB)] * 2
+    assert clean_blocks(blocks)[0] == blocks
+    ranked = []
+    for i in range(1, 5):
+        ranked += [Block("paragraph", f"{i}. Some Person"), Block("paragraph", BLURB)]
+    assert clean_blocks(ranked)[0] == ranked
+
+
+def test_read_next_prompts_and_stamps() -> None:
+    blocks = [
+        BODY,
+        Block("paragraph", "Read next: How towns run their own fibre"),
+        Block("paragraph", "Sign up for our daily newsletter to get the best stories."),
+        Block("paragraph", "We use cookies to make this site work."),
+        Block("paragraph", "Share this article"),
+        Block("paragraph", "© 2025 Example Wire. All rights reserved."),
+        Block("paragraph", "Lesen Sie auch: Wie Dörfer Strom speichern"),
+    ]
+    kept, removed = clean_blocks(blocks)
+    assert kept == [BODY]
+    assert [r.reason for r in removed] == [
+        "read-next",
+        "prompt",
+        "prompt",
+        "prompt",
+        "copyright-or-credit",
+        "read-next",
+    ]
+
+
+def test_long_paragraph_mentioning_newsletter_is_kept() -> None:
+    long = Block("paragraph", "Sign up for our newsletter, the editor joked. " + BODY.text * 5)
+    assert clean_blocks([long])[0] == [long]
+
+
+def test_patterns() -> None:
+    assert is_rec_heading("Related articles:")
+    assert is_rec_heading("More from Harbour Post")
+    assert is_rec_heading("Mehr zum Thema")
+    assert not is_rec_heading("Related research suggests the opposite")
+    assert ends_sentence('He said "no."')
+    assert not ends_sentence("and then it stopped…")
+    assert not ends_sentence("cut off in the")
