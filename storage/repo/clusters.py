@@ -89,7 +89,7 @@ def list_clusters(session: Session, limit: int = 100) -> list[ClusterView]:
             .join(Source, Article.source_id == Source.id)
             .where(ClusterMember.cluster_id == cluster.id)
             .order_by(Article.id)
-        ).tuples()
+        )
         members = [
             ClusterMemberView(a.id, s.name, a.url, a.title, m.share_matched, m.is_original)
             for m, a, s in rows

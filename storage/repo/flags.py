@@ -54,7 +54,7 @@ def list_flags(
     if kind is not None:
         query = query.where(DuplicateLink.kind == kind)
     views = []
-    for link, p, a, s, op, oa, os_ in session.execute(query).tuples():
+    for link, p, a, s, op, oa, os_ in session.execute(query):
         views.append(
             FlagView(
                 id=link.id,
@@ -84,7 +84,7 @@ def article_ids_of_paragraphs(session: Session, ids: list[int]) -> dict[int, int
         chunk = ids[start : start + 500]
         rows = session.execute(
             select(Paragraph.id, Paragraph.article_id).where(Paragraph.id.in_(chunk))
-        ).tuples()
+        )
         result.update({int(p): int(a) for p, a in rows})
     return result
 
@@ -106,5 +106,5 @@ def paragraph_counts(
         select(Paragraph.article_id, func.count())
         .where(Paragraph.article_id.in_(list(article_ids)), Paragraph.kind.in_(list(kinds)))
         .group_by(Paragraph.article_id)
-    ).tuples()
+    )
     return {int(a): int(n) for a, n in rows}

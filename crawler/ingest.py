@@ -1,0 +1,355 @@
+"""Ingest one fetched page: extract, deduplicate, store.
+
+This is the one place where extraction, dedup and storage meet. It takes a session
+factory (the caller owns the engine and the session lifecycle) and knows nothing of
+Scrapy: the pipeline and ``newsdedup reextract`` both call it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawler.dedup import (
+    EXACT_CROSS,
+    NEAR_CROSS,
+    DedupEngine,
+    DedupParams,
+    Match,
+    Signature,
+    norm_hash,
+)
+from crawler.dedup.clusters import (
+    ArticleEvidence,
+    choose_original,
+    overlaps_from_matches,
+    syndicated_copies,
+)
+from crawler.extract import extract
+from crawler.extract.model import Extraction
+from crawler.incremental import NotModified
+from crawler.items import FetchedPage
+from storage import repository as repo
+from storage.models import Article, CrawlRun, Paragraph, utcnow
+from storage.repo import hashes as repo_hashes
+from storage.repo.incremental import mark_seen
+from storage.repo.suppressed import ordered, suppressed_among
+
+log = logging.getLogger(__name__)
+
+# Block kinds that take part in dedup; headings are too short and too generic.
+DEDUP_KINDS = frozenset({"paragraph", "list_item", "quote", "table", "code"})
+REBUILD_BATCH = 2000
+
+
+@dataclass
+class IngestOutcome:
+    """What ingesting one page did."""
+
+    url: str
+    extraction_status: str
+    reason: str | None = None
+    article_id: int | None = None
+    article_status: str | None = None  # new | updated | unchanged
+    paragraphs: int = 0
+    duplicates: dict[str, int] = field(default_factory=dict)
+
+
+def parse_when(value: str | None) -> datetime | None:
+    """An ISO date or datetime from extraction as naive UTC; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when
+
+
+def article_fields(extraction: Extraction) -> repo.ArticleFields:
+    return repo.ArticleFields(
+        canonical_url=extraction.canonical_url,
+        title=extraction.title,
+        authors=list(extraction.authors),
+        published_at=parse_when(extraction.published),
+        updated_at=parse_when(extraction.updated),
+        language=extraction.language,
+        site_name=extraction.site_name,
+        credit=extraction.credit,
+        credit_url=extraction.credit_url,
+    )
+
+
+class Ingestor:
+    """Extract, dedup and store pages into one database, with one in-memory paragraph index.
+
+    Build it with :meth:`open`, which (re)builds stored signatures for the current dedup
+    parameters and loads them into the index.
+    """
+
+    def __init__(
+        self, session_factory: sessionmaker[Session], params: DedupParams, params_id: int
+    ) -> None:
+        self._factory = session_factory
+        self._session: Session | None = None
+        self.params = params
+        self.params_id = params_id
+        self.engine = DedupEngine(params, lookup=self._lookup)
+
+    @classmethod
+    def open(
+        cls, session_factory: sessionmaker[Session], params: DedupParams | None = None
+    ) -> Ingestor:
+        params = params or DedupParams()
+        with session_factory() as session:
+            row = repo.get_or_create_params(session, params.fingerprint(), params.to_dict())
+            session.commit()
+            params_id = row.id
+        ingestor = cls(session_factory, params, params_id)
+        ingestor._rebuild_signatures()
+        with session_factory() as session:
+            loaded = ingestor.engine.load(repo.iter_signatures(session, params_id))
+        log.info("dedup index loaded: %d paragraphs (params %s)", loaded, params.fingerprint()[:12])
+        return ingestor
+
+    def _rebuild_signatures(self) -> None:
+        """Drop signatures made with other parameters; sign paragraphs that have none."""
+        with self._factory() as session:
+            dropped = repo.delete_signatures_except(session, self.params_id)
+            session.commit()
+            if dropped:
+                log.warning(
+                    "dedup parameters changed: dropped %d old signatures, rebuilding", dropped
+                )
+            batch: list[tuple[int, str]] = []
+            made = 0
+            for paragraph in repo.paragraphs_missing_signature(
+                session, self.params_id, kinds=DEDUP_KINDS
+            ):
+                batch.append((paragraph.id, paragraph.text))
+                if len(batch) >= REBUILD_BATCH:
+                    made += self._sign(session, batch)
+                    batch = []
+            made += self._sign(session, batch)
+            session.commit()
+            if made:
+                log.info("signed %d stored paragraphs", made)
+
+    def _sign(self, session: Session, batch: Sequence[tuple[int, str]]) -> int:
+        if not batch:
+            return 0
+        sigs = self.engine.signatures([text for _, text in batch])
+        pairs = [(pid, sig.to_bytes()) for (pid, _), sig in zip(batch, sigs, strict=True)]
+        repo.save_signatures(session, self.params_id, pairs)
+        return len(batch)
+
+    def _lookup(self, keys: Sequence[int]) -> Mapping[int, str]:
+        if self._session is not None:
+            return repo.paragraph_texts(self._session, keys)
+        with self._factory() as session:
+            return repo.paragraph_texts(session, keys)
+
+    @contextmanager
+    def _bound(self, session: Session) -> Iterator[None]:
+        self._session = session
+        try:
+            yield
+        finally:
+            self._session = None
+
+    def ingest(
+        self, page: FetchedPage, *, source_id: int, run_id: int | None = None
+    ) -> IngestOutcome:
+        """Store one page; returns what happened. Commits once, at the end."""
+        extraction = extract(
+            page.body, url=page.final_url or page.url, content_type=page.headers.get("content-type")
+        )
+        with self._factory() as session, self._bound(session):
+            outcome, added = self._store(session, page, extraction, source_id, run_id)
+            session.commit()
+        # Index only what was committed.
+        for key, article_id, sig in added:
+            self.engine.add(key, article_id, sig, group=source_id)
+        return outcome
+
+    def not_modified(
+        self, item: NotModified, *, source_id: int, run_id: int | None = None
+    ) -> IngestOutcome:
+        """Record a known page that did not change (lastmod not newer, or a 304 answer):
+        its article counts as unchanged and is marked seen; nothing is extracted."""
+        del source_id  # the page keeps the source it was stored with
+        outcome = IngestOutcome(url=item.url, extraction_status="not_modified")
+        with self._factory() as session:
+            article = mark_seen(session, item.url, lastmod=item.lastmod, run_id=run_id)
+            run = session.get(CrawlRun, run_id) if run_id is not None else None
+            if article is not None:
+                outcome.article_id = article.id
+                outcome.article_status = repo.STATUS_UNCHANGED
+                if run is not None:
+                    repo.bump(run, "articles_unchanged")
+            if run is not None:
+                run.heartbeat_at = utcnow()
+            session.commit()
+        return outcome
+
+    def _store(
+        self,
+        session: Session,
+        page: FetchedPage,
+        extraction: Extraction,
+        source_id: int,
+        run_id: int | None,
+    ) -> tuple[IngestOutcome, list[tuple[int, int, Signature]]]:
+        run = session.get(CrawlRun, run_id) if run_id is not None else None
+        stored_page = repo.upsert_page(
+            session,
+            source_id=source_id,
+            url=page.url,
+            final_url=page.final_url,
+            http_status=page.status,
+            content_type=page.headers.get("content-type"),
+            etag=page.headers.get("etag"),
+            last_modified=page.headers.get("last-modified"),
+            body=page.body,
+            extraction_status=extraction.status,
+            extraction_reason=extraction.reason,
+            run_id=run_id,
+        )
+        if page.lastmod:
+            stored_page.lastmod = page.lastmod[:64]
+        outcome = IngestOutcome(
+            url=page.url, extraction_status=extraction.status, reason=extraction.reason
+        )
+        if run is not None:
+            repo.bump(run, "pages_fetched")
+            run.heartbeat_at = utcnow()
+        if not extraction.ok:
+            log.info("no article at %s: %s (%s)", page.url, extraction.status, extraction.reason)
+            if run is not None:
+                repo.bump(run, "errors", extraction.status)
+            return outcome, []
+
+        blocks = [(b.kind, b.text, norm_hash(b.text)) for b in extraction.blocks]
+        article, status = repo.save_article(
+            session,
+            page=stored_page,
+            source_id=source_id,
+            url=page.url,
+            fields=article_fields(extraction),
+            blocks=blocks,
+            run_id=run_id,
+        )
+        outcome.article_id = article.id
+        outcome.article_status = status
+        outcome.paragraphs = len(blocks)
+        if run is not None:
+            repo.bump(run, f"articles_{status}")
+            if status != "unchanged":
+                repo.bump(run, "paragraphs", n=len(blocks))
+        if status == "unchanged":
+            return outcome, []
+        added = self._dedup_article(session, article, run_id, outcome)
+        if run is not None:
+            for kind, count in outcome.duplicates.items():
+                repo.bump(run, "duplicates", kind, n=count)
+        return outcome, added
+
+    def _dedup_article(
+        self, session: Session, article: Article, run_id: int | None, outcome: IngestOutcome
+    ) -> list[tuple[int, int, Signature]]:
+        paragraphs = [p for p in article.paragraphs if p.kind in DEDUP_KINDS]
+        if not paragraphs:
+            return []
+        texts = [p.text for p in paragraphs]
+        sigs = self.engine.signatures(texts)
+        matches: list[Match] = self.engine.check_article(texts, sigs, article=article.id)
+        matches = self._drop_suppressed(session, paragraphs, matches)
+        for match in matches:
+            this = paragraphs[match.index]
+            other_id = self._other_id(paragraphs, match)
+            created = repo.add_duplicate_link(
+                session,
+                paragraph_id=this.id,
+                matched_paragraph_id=other_id,
+                kind=match.kind,
+                method=match.method,
+                score=match.score,
+                scores=dict(match.scores),
+                params_id=self.params_id,
+                run_id=run_id,
+            )
+            if created:
+                outcome.duplicates[match.kind] = outcome.duplicates.get(match.kind, 0) + 1
+        repo.save_signatures(
+            session,
+            self.params_id,
+            [(p.id, sig.to_bytes()) for p, sig in zip(paragraphs, sigs, strict=True)],
+        )
+        self._cluster(session, article, matches, len(paragraphs))
+        return [(p.id, article.id, sig) for p, sig in zip(paragraphs, sigs, strict=True)]
+
+    @staticmethod
+    def _other_id(paragraphs: Sequence[Paragraph], match: Match) -> int:
+        return paragraphs[match.other].id if match.kind.endswith("_within") else match.other
+
+    def _drop_suppressed(
+        self, session: Session, paragraphs: Sequence[Paragraph], matches: list[Match]
+    ) -> list[Match]:
+        """Leave out pairs that editors judged not to be duplicates."""
+        if not matches:
+            return matches
+        cross_ids = [m.other for m in matches if not m.kind.endswith("_within")]
+        other_hash = repo_hashes.paragraph_hashes(session, cross_ids)
+        own = {i: p.norm_hash for i, p in enumerate(paragraphs)}
+
+        def pair(m: Match) -> tuple[str, str] | None:
+            other = own[m.other] if m.kind.endswith("_within") else other_hash.get(m.other)
+            return None if other is None else ordered(own[m.index], other)
+
+        pairs = {id(m): pair(m) for m in matches}
+        suppressed = suppressed_among(session, [p for p in pairs.values() if p is not None])
+        if not suppressed:
+            return matches
+        kept = [m for m in matches if pairs[id(m)] not in suppressed]
+        log.info("left out %d flag(s) judged not duplicates", len(matches) - len(kept))
+        return kept
+
+    def _cluster(
+        self, session: Session, article: Article, matches: Sequence[Match], paragraphs: int
+    ) -> None:
+        """Join the article to the cluster of each stored article it verifiably copies, and
+        choose the cluster's original from the evidence of all members."""
+        cross = [m for m in matches if m.kind in (EXACT_CROSS, NEAR_CROSS)]
+        if not cross:
+            return
+        article_of = repo.article_ids_of_paragraphs(session, sorted({m.other for m in cross}))
+        stored = repo.paragraph_counts(session, sorted(set(article_of.values())), DEDUP_KINDS)
+        overlaps = overlaps_from_matches(cross, article_of, paragraphs, stored)
+        for other_article, share in syndicated_copies(overlaps):
+            cluster = repo.join_cluster(session, article.id, other_article, share, share)
+            members = repo.cluster_articles(session, cluster)
+            original, reason = choose_original([evidence(a) for a in members])
+            repo.set_original(session, cluster, original, reason)
+
+
+def evidence(article: Article) -> ArticleEvidence:
+    """What an article tells about who published first."""
+    return ArticleEvidence(
+        article=article.id,
+        url=article.url,
+        first_seen=article.first_seen_at,
+        site=article.site_name or (article.source.name if article.source else ""),
+        canonical_url=article.canonical_url,
+        credit_text=article.credit,
+        published=article.published_at,
+    )
+
+
+LookupFn = Callable[[Sequence[int]], Mapping[int, str]]

@@ -1,0 +1,93 @@
+"""Site boilerplate learned from the crawl itself.
+
+A paragraph that recurs, exactly or nearly, on many pages of one source is that site's
+boilerplate or a teaser it places everywhere, not syndication (syndication repeats a story
+across sites). Evidence comes from the dedup matches the ingest layer already computes: a
+paragraph of a new article that matches a stored paragraph of the *same* source counts as
+one more page for the stored paragraph's hash. Once a hash is on enough pages
+(:func:`crawler.extract.boilerplate.boilerplate_hashes`), it is removed from new bodies,
+its flags get kind ``boilerplate``, and ``newsdedup reextract --source S`` re-cleans the
+source's earlier articles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from sqlalchemy.orm import Session
+
+from crawler.extract.boilerplate import (
+    DEFAULT_MIN_PAGES,
+    DEFAULT_MIN_SHARE,
+    boilerplate_hashes,
+    remove_boilerplate,
+)
+from crawler.extract.model import Block, RemovedBlock
+from storage.repo import boilerplate as repo_bp
+
+
+class SiteBoilerplate:
+    """Learns and applies each source's boilerplate, keeping the evidence in SQL.
+
+    Args:
+        min_pages: a paragraph must recur on at least this many pages of the source.
+        min_share: ... and on at least this share of the source's stored articles.
+    """
+
+    def __init__(
+        self, min_pages: int = DEFAULT_MIN_PAGES, min_share: float = DEFAULT_MIN_SHARE
+    ) -> None:
+        self.min_pages = min_pages
+        self.min_share = min_share
+
+    def active(self, session: Session, source_id: int) -> set[str]:
+        """The source's boilerplate hashes, as of the evidence stored now."""
+        rows = repo_bp.site_boilerplate(session, source_id)
+        if not rows:
+            return set()
+        total = repo_bp.source_article_count(session, source_id)
+        return boilerplate_hashes(
+            {row.norm_hash: row.pages for row in rows},
+            total_pages=max(total, 1),
+            min_pages=self.min_pages,
+            min_share=self.min_share,
+        )
+
+    def clean(
+        self,
+        session: Session,
+        source_id: int,
+        blocks: Sequence[Block],
+        hash_text: Callable[[str], str],
+    ) -> tuple[list[Block], list[RemovedBlock]]:
+        """Remove the source's known boilerplate from an article body."""
+        known = self.active(session, source_id)
+        if not known:
+            return list(blocks), []
+        return remove_boilerplate(blocks, known, hash_text)
+
+    def observe(
+        self,
+        session: Session,
+        source_id: int,
+        repeats: Mapping[int, tuple[str, str]],
+        matched_sources: Mapping[int, int],
+    ) -> set[str]:
+        """Count the same-source repeats of one new article as evidence.
+
+        Args:
+            repeats: stored paragraph id -> (its norm_hash, its text), for each stored
+                paragraph that a paragraph of the new article repeats (exactly or nearly).
+            matched_sources: stored paragraph id -> its source id.
+
+        Returns:
+            The hashes (of stored paragraphs) that are boilerplate of the source after
+            counting this article.
+        """
+        seen: set[str] = set()
+        for paragraph_id, (digest, text) in repeats.items():
+            if matched_sources.get(paragraph_id) != source_id or digest in seen:
+                continue
+            seen.add(digest)
+            repo_bp.record_occurrence(session, source_id, digest, text, pages=2)
+        return self.active(session, source_id) & seen if seen else set()
