@@ -55,6 +55,7 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType(
         "concurrency": 2,
         "download_delay": None,
         "user_agent": None,
+        "max_failure_share": None,
     }
 )
 
@@ -111,6 +112,8 @@ class SourceConfig:
         concurrency: most concurrent requests for this source.
         download_delay: seconds between requests to one domain; None keeps the setting.
         user_agent: User-Agent for this source; None keeps the setting.
+        max_failure_share: most share (0..1) of fetched pages whose extraction may fail
+            before a run counts as failed; None keeps ``NEWSDEDUP_MAX_FAILURE_SHARE``.
     """
 
     name: str
@@ -125,6 +128,7 @@ class SourceConfig:
     concurrency: int = 2
     download_delay: float | None = None
     user_agent: str | None = None
+    max_failure_share: float | None = None
 
     @property
     def entry_points(self) -> tuple[str, ...]:
@@ -271,6 +275,14 @@ class _Validator:
                 self.error(where, key, f"must not be negative, got {value}")
                 return False
             return True
+        if key == "max_failure_share":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                self.error(where, key, f"must be a number from 0 to 1, got {_kind(value)}")
+                return False
+            if not 0 <= value <= 1:
+                self.error(where, key, f"must be from 0 to 1, got {value}")
+                return False
+            return True
         if key == "user_agent":
             if not self.expect(where, key, value, str, "a string"):
                 return False
@@ -329,6 +341,9 @@ class _Validator:
             concurrency=values["concurrency"],
             download_delay=None if delay is None else float(delay),
             user_agent=values["user_agent"],
+            max_failure_share=(
+                None if values["max_failure_share"] is None else float(values["max_failure_share"])
+            ),
         )
 
     def domains(self, where: str, raw: Any) -> tuple[str, ...]:

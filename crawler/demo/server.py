@@ -14,12 +14,16 @@ Run ``python -m crawler.demo.server`` to serve it in the foreground.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +31,7 @@ from urllib.parse import urlsplit
 from crawler.demo.content import ARTICLES, DISALLOWED, PUBLISHERS, SEED_LIKE, SYNDICATED
 from crawler.demo.pages import Routes, article_url, build_routes
 
-__all__ = ["SampleSite", "sample_sources_toml", "serve_sample_site"]
+__all__ = ["ConditionalRequest", "SampleSite", "sample_sources_toml", "serve_sample_site"]
 
 _LAST_MODIFIED = "Fri, 20 Nov 2026 08:00:00 GMT"
 
@@ -70,6 +74,28 @@ def sample_sources_toml() -> str:
     return "".join(parts)
 
 
+@dataclass(frozen=True)
+class ConditionalRequest:
+    """A request that carried If-None-Match or If-Modified-Since, and the status answered."""
+
+    url: str
+    if_none_match: str | None
+    if_modified_since: str | None
+    status: int
+
+
+@dataclass(frozen=True)
+class _Failure:
+    status: int
+    retry_after: str | None
+    times: int | None  # None: every time
+
+
+def etag_of(body: bytes) -> str:
+    """The strong ETag the sample site sends for a body."""
+    return '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+
+
 @dataclass
 class SampleSite:
     """A running sample site.
@@ -79,13 +105,76 @@ class SampleSite:
         port: its port (chosen by the OS).
         routes: host -> path -> (content type, body) of every page served.
         requests: count of requests served, keyed by absolute URL (path + query).
+        delay: seconds every answer waits (to make a crawl slow enough to interrupt).
+        conditional: every conditional request (If-None-Match / If-Modified-Since) and
+            the status it got (304 when the page did not change).
+
+    Pages carry an ETag (hash of the body) and a Last-Modified date; a conditional
+    request for an unchanged page gets 304 Not Modified. Tests change a page with
+    :meth:`set_page` and break one with :meth:`fail`.
     """
 
     host: str
     port: int
     routes: Routes
     requests: Counter[str] = field(default_factory=Counter)
+    delay: float = 0.0
+    conditional: list[ConditionalRequest] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _modified: dict[str, str] = field(default_factory=dict, repr=False)
+    _failures: dict[str, _Failure] = field(default_factory=dict, repr=False)
+
+    def set_page(
+        self, url: str, body: bytes, content_type: str = "text/html; charset=utf-8"
+    ) -> None:
+        """Serve ``body`` at ``url`` (absolute, ``http://host/path``) from now on, with a new
+        ETag and a Last-Modified of now."""
+        parts = urlsplit(url)
+        host, path = (parts.hostname or "").lower(), parts.path or "/"
+        with self._lock:
+            self.routes.setdefault(host, {})[path] = (content_type, body)
+            self._modified[f"http://{host}{path}"] = format_datetime(datetime.now(UTC), usegmt=True)
+
+    def page(self, url: str) -> bytes:
+        """The body served at ``url`` (absolute)."""
+        parts = urlsplit(url)
+        return self.routes[(parts.hostname or "").lower()][parts.path or "/"][1]
+
+    def fail(
+        self,
+        url: str,
+        status: int = 500,
+        *,
+        retry_after: str | None = None,
+        times: int | None = None,
+    ) -> None:
+        """Answer ``url`` (absolute, or ``http://host/*`` for a whole host) with ``status``,
+        every time or the next ``times`` times, with an optional Retry-After header."""
+        with self._lock:
+            self._failures[url] = _Failure(status, retry_after, times)
+
+    def _failure_for(self, url: str, host: str) -> _Failure | None:
+        with self._lock:
+            for key in (url, f"http://{host}/*"):
+                failure = self._failures.get(key)
+                if failure is None:
+                    continue
+                if failure.times is not None:
+                    if failure.times <= 0:
+                        continue
+                    self._failures[key] = _Failure(
+                        failure.status, failure.retry_after, failure.times - 1
+                    )
+                return failure
+        return None
+
+    def _last_modified(self, url: str) -> str:
+        with self._lock:
+            return self._modified.get(url, _LAST_MODIFIED)
+
+    def _note_conditional(self, entry: ConditionalRequest) -> None:
+        with self._lock:
+            self.conditional.append(entry)
 
     @property
     def proxy_url(self) -> str:
@@ -151,25 +240,75 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             host = (self.headers.get("Host") or "").split(":")[0].lower()
             path, _, query = target.partition("?")
-        self.server.site.record(f"http://{host}{path}" + (f"?{query}" if query else ""))
-        page = self.server.site.routes.get(host, {}).get(path)
+        site = self.server.site
+        site.record(f"http://{host}{path}" + (f"?{query}" if query else ""))
+        if site.delay > 0:
+            time.sleep(site.delay)  # the slow-site option: this is the server, not a test
+        url = f"http://{host}{path}"
+        failure = site._failure_for(url, host)
+        if failure is not None:
+            extra = {"Retry-After": failure.retry_after} if failure.retry_after else {}
+            self._send(failure.status, "text/plain", b"failure\n", with_body, extra=extra)
+            return
+        page = site.routes.get(host, {}).get(path)
         if page is None:
             self._send(404, "text/plain; charset=utf-8", b"not found\n", with_body)
             return
         content_type, body = page
-        self._send(200, content_type, body, with_body)
+        etag = etag_of(body)
+        last_modified = site._last_modified(url)
+        extra = {"ETag": etag, "Last-Modified": last_modified}
+        if_none_match = self.headers.get("If-None-Match")
+        if_modified_since = self.headers.get("If-Modified-Since")
+        if if_none_match or if_modified_since:
+            fresh = _not_modified(etag, last_modified, if_none_match, if_modified_since)
+            site._note_conditional(
+                ConditionalRequest(url, if_none_match, if_modified_since, 304 if fresh else 200)
+            )
+            if fresh:
+                self.send_response(304)
+                for name, value in extra.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                return
+        self._send(200, content_type, body, with_body, extra=extra)
 
-    def _send(self, status: int, content_type: str, body: bytes, with_body: bool = True) -> None:
+    def _send(
+        self,
+        status: int,
+        content_type: str,
+        body: bytes,
+        with_body: bool = True,
+        *,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Last-Modified", _LAST_MODIFIED)
+        headers = {"Last-Modified": _LAST_MODIFIED, **(extra or {})}
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
         if with_body:
             self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the site keeps its own request counts."""
+
+
+def _not_modified(
+    etag: str, last_modified: str, if_none_match: str | None, if_modified_since: str | None
+) -> bool:
+    """RFC 9110: If-None-Match decides when present; else If-Modified-Since."""
+    if if_none_match:
+        tags = [t.strip() for t in if_none_match.split(",")]
+        return "*" in tags or etag in tags or f"W/{etag}" in tags
+    try:
+        since = parsedate_to_datetime(if_modified_since or "")
+        modified = parsedate_to_datetime(last_modified)
+    except (TypeError, ValueError, IndexError):
+        return False
+    return modified <= since
 
 
 class _Server(ThreadingHTTPServer):
@@ -181,14 +320,17 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve_sample_site(host: str = "127.0.0.1", port: int = 0) -> Iterator[SampleSite]:
+def serve_sample_site(
+    host: str = "127.0.0.1", port: int = 0, *, delay: float = 0.0
+) -> Iterator[SampleSite]:
     """Serve the sample site in a background thread; stop it on exit.
 
     Args:
         host: address to bind (loopback by default).
         port: port to bind; 0 lets the OS choose a free one.
+        delay: seconds every answer waits (a slow site).
     """
-    site = SampleSite(host=host, port=port, routes=build_routes())
+    site = SampleSite(host=host, port=port, routes=build_routes(), delay=delay)
     server = _Server(site)
     site.port = int(server.server_address[1])
     thread = threading.Thread(target=server.serve_forever, name="sample-site", daemon=True)
@@ -216,10 +358,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=0, help="port to bind (default: any free)")
     parser.add_argument(
+        "--delay", type=float, default=0.0, help="seconds every answer waits (a slow site)"
+    )
+    parser.add_argument(
         "--write-sources", metavar="PATH", help="write a sources file for the sample site"
     )
     args = parser.parse_args(argv)
-    with serve_sample_site(port=args.port) as site:
+    with serve_sample_site(port=args.port, delay=args.delay) as site:
         if args.write_sources:
             with open(args.write_sources, "w", encoding="utf-8") as handle:
                 handle.write(site.sources_toml())

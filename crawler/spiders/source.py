@@ -10,7 +10,7 @@ from the file in setting ``NEWSDEDUP_SOURCES``) or pass a ``SourceConfig``.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -26,6 +26,7 @@ from crawler.discovery import (
     parse_listing,
     parse_sitemap,
 )
+from crawler.incremental import KnownPage, NotModified, conditional_headers, decide
 from crawler.items import FetchedPage
 from crawler.urls import canonical_link, in_domains, normalize_url
 
@@ -59,16 +60,29 @@ class SourceSpider(scrapy.Spider):
     URL counts as requested too) and capped at the source's ``max_pages``. The
     source's concurrency, download delay and user agent become this crawl's settings.
 
+    Incremental: given ``known`` (what the database holds, loaded by the crawl runner),
+    a stored URL whose feed/sitemap lastmod is not newer than the stored one is not
+    requested, and another stored URL is requested conditionally (ETag, Last-Modified);
+    both become :class:`~crawler.incremental.NotModified` items when unchanged.
+
     Args:
         source: the source, or its name to look up in setting ``NEWSDEDUP_SOURCES``
             (only through :meth:`from_crawler`).
+        known: normalised URL -> validators of pages already stored; None or empty
+            fetches everything.
     """
 
     name = "source"
 
-    def __init__(self, source: SourceConfig, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        source: SourceConfig,
+        known: Mapping[str, KnownPage] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name=self.name, **kwargs)
         self.source = source
+        self.known: Mapping[str, KnownPage] = known or {}
         self.allowed_domains = list(source.domains)
         self._article_regex: re.Pattern[str] | None = source.article_regex()
         self._requested: set[str] = set()
@@ -117,7 +131,7 @@ class SourceSpider(scrapy.Spider):
 
     # --- routing callbacks ----------------------------------------------------------
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request | NotModified]:
         try:
             links = parse_feed(response.body, response.url)
         except DiscoveryError as exc:
@@ -125,7 +139,7 @@ class SourceSpider(scrapy.Spider):
             return
         yield from self._articles(links, response.url, self._article_regex)
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request | NotModified]:
         try:
             result = parse_sitemap(response.body, response.url)
         except DiscoveryError as exc:
@@ -142,7 +156,9 @@ class SourceSpider(scrapy.Spider):
             yield self._entry(url, self.parse_sitemap)
         yield from self._articles(result.links, response.url, self._article_regex)
 
-    def parse_listing(self, response: Response, listing: ListingConfig) -> Iterator[scrapy.Request]:
+    def parse_listing(
+        self, response: Response, listing: ListingConfig
+    ) -> Iterator[scrapy.Request | NotModified]:
         try:
             links = parse_listing(response.body, response.url)
         except DiscoveryError as exc:
@@ -152,10 +168,11 @@ class SourceSpider(scrapy.Spider):
 
     def _articles(
         self, links: Iterable[DiscoveredLink], via: str, pattern: re.Pattern[str] | None
-    ) -> Iterator[scrapy.Request]:
+    ) -> Iterator[scrapy.Request | NotModified]:
         """Requests for new, in-domain links whose normalised URL matches ``pattern``.
 
-        Stops at the source's ``max_pages`` article requests.
+        Stops at the source's ``max_pages`` article requests. A stored URL whose lastmod
+        is not newer becomes a ``NotModified`` item instead of a request.
         """
         for link in links:
             try:
@@ -180,19 +197,37 @@ class SourceSpider(scrapy.Spider):
                         self.source.name,
                     )
                 return
+            known = self.known.get(url)
+            decision = decide(known, link.lastmod)
+            if decision == "skip":
+                self._requested.add(url)
+                self._yielded.add(url)
+                yield NotModified(self.source.name, url, "lastmod", link.lastmod, via)
+                continue
             self._requested.add(url)
             self.article_requests += 1
+            headers: dict[str, str] = {}
+            meta: dict[str, Any] = {}
+            if decision == "conditional" and known is not None:
+                headers = conditional_headers(known)
+                meta["handle_httpstatus_list"] = [304]
             yield scrapy.Request(
                 url,
                 callback=self.parse_article,
                 errback=self.on_error,
+                headers=headers,
+                meta=meta,
                 cb_kwargs={"via": via, "lastmod": link.lastmod, "discovered_as": url},
             )
 
     def parse_article(
         self, response: Response, via: str, lastmod: str | None, discovered_as: str
-    ) -> Iterator[FetchedPage]:
+    ) -> Iterator[FetchedPage | NotModified]:
         url = discovered_as
+        if response.status == 304:
+            self._yielded.add(url)
+            yield NotModified(self.source.name, url, "304", lastmod, via)
+            return
         canonical = canonical_link(response.body, response.url)
         if canonical:
             try:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Article, Page, Paragraph, utcnow
+from storage.repo.versions import keep_version
 
 STATUS_NEW = "new"
 STATUS_UPDATED = "updated"
@@ -72,7 +73,8 @@ def save_article(
 
     Returns:
         The article (flushed, paragraphs with ids) and its status: ``"new"``;
-        ``"updated"`` when the text changed (version bumped, old paragraphs deleted with
+        ``"updated"`` when the text changed (the old version's text, blocks, title and
+        dates kept in article_versions, version bumped, old paragraphs deleted with
         their signatures and duplicate links, new ones stored); ``"unchanged"`` when the
         text hash is the same (paragraphs and their ids kept; metadata, last_seen_at and
         run_id refreshed).
@@ -106,13 +108,16 @@ def save_article(
         session.flush()
         return article, STATUS_NEW
 
+    changed = article.text_sha256 != digest
+    if changed:
+        keep_version(session, article)  # before anything of the old version is overwritten
     article.url = url
     article.page_id = page.id
     article.source_id = source_id
     article.last_seen_at = now
     article.run_id = run_id
     _apply_fields(article, fields)
-    if article.text_sha256 == digest:
+    if not changed:
         session.flush()
         return article, STATUS_UNCHANGED
 

@@ -1,0 +1,95 @@
+"""``newsdedup runs [--source S] [--limit N]``: list recorded crawl runs, newest first."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from crawler.cli.common import database_url
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "runs",
+        help="list crawl runs: status, counts, duplicates, errors, HTTP statuses",
+        description="List recorded crawl runs, newest first.",
+    )
+    parser.add_argument("--source", metavar="NAME", help="only runs of this source")
+    parser.add_argument("--limit", type=int, default=20, metavar="N", help="at most N (20)")
+    parser.add_argument("--json", action="store_true", help="print the runs as JSON")
+    parser.set_defaults(func=_run)
+
+
+def counts(values: Mapping[str, Any] | None) -> str:
+    """``{"200": 4, "304": 1}`` as ``200:4 304:1`` (``-`` when empty)."""
+    if not values:
+        return "-"
+    return " ".join(f"{k}:{v}" for k, v in sorted(values.items()))
+
+
+def run_dict(run: Any) -> dict[str, Any]:
+    """A crawl run as plain data."""
+    return {
+        "id": run.id,
+        "source": run.source.name,
+        "status": run.status,
+        "trigger": run.trigger,
+        "started_at": run.started_at.isoformat(sep=" ", timespec="seconds"),
+        "finished_at": (
+            run.finished_at.isoformat(sep=" ", timespec="seconds") if run.finished_at else None
+        ),
+        "pages_fetched": run.pages_fetched,
+        "articles_new": run.articles_new,
+        "articles_updated": run.articles_updated,
+        "articles_unchanged": run.articles_unchanged,
+        "paragraphs": run.paragraphs,
+        "duplicates": dict(run.duplicates or {}),
+        "errors": dict(run.errors or {}),
+        "http_statuses": dict(run.http_statuses or {}),
+        "message": run.message,
+    }
+
+
+def _run(args: argparse.Namespace) -> int:
+    from crawler.cli.status import open_database
+
+    if args.limit < 1:
+        print("newsdedup runs: --limit must be at least 1", file=sys.stderr)
+        return 2
+    from storage.repo.runs_query import list_runs
+
+    opened = open_database(database_url(args), "runs")
+    if opened is None:
+        return 1
+    engine, factory = opened
+    try:
+        with factory() as session:
+            rows = [run_dict(r) for r in list_runs(session, source=args.source, limit=args.limit)]
+    finally:
+        engine.dispose()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print("no crawl runs recorded" + (f" for source {args.source}" if args.source else ""))
+        return 0
+    for row in rows:
+        print(
+            f"run {row['id']:<5} {row['source']:<16} {row['status']:<11} {row['trigger']:<8} "
+            f"{row['started_at']} -> {row['finished_at'] or '...'}"
+        )
+        print(
+            f"    pages {row['pages_fetched']}  articles new {row['articles_new']} "
+            f"updated {row['articles_updated']} unchanged {row['articles_unchanged']}  "
+            f"paragraphs {row['paragraphs']}"
+        )
+        print(
+            f"    duplicates {counts(row['duplicates'])}  errors {counts(row['errors'])}  "
+            f"http {counts(row['http_statuses'])}"
+        )
+        if row["message"]:
+            print(f"    {row['message']}")
+    return 0

@@ -1,0 +1,346 @@
+"""The scheduler behind ``newsdedup schedule``: start each source's crawl on its cron times.
+
+One long-lived foreground process. Each crawl runs as a child process
+(``python -m crawler.cli crawl SOURCE --trigger schedule``), because a Twisted reactor
+cannot be restarted. The loop is built around an injectable :class:`Clock` and
+launcher, so tests fire schedules with a fake clock and no sleeping.
+
+Rules:
+
+- **Times**: a source is due at the fire times of its ``schedule`` cron expression,
+  read in UTC. The next due time is kept in the ``schedule_state`` table.
+- **Never two at once**: a due source is not started while its previous child still
+  runs, nor while the database shows a run of it in a live process (a manual
+  ``newsdedup crawl``, another scheduler). That fire time is skipped, logged.
+- **Missed runs** (the scheduler was down at a fire time): at start, a source whose
+  stored next due time has passed is crawled once at once; the fire times it missed
+  are not caught up one by one. A source never scheduled before waits for its next
+  fire time.
+- **SIGTERM/SIGINT**: no new crawl starts; each running child gets one SIGTERM (Scrapy's
+  graceful shutdown: requests in flight finish, their pages are stored, the run is
+  recorded ``interrupted``); the scheduler waits for them and exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Protocol
+
+from croniter import croniter
+
+from crawler.config import SourceConfig
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = [
+    "Child",
+    "Clock",
+    "DatabaseStateStore",
+    "Launcher",
+    "Scheduler",
+    "StateStore",
+    "SubprocessLauncher",
+    "SystemClock",
+    "due_times",
+    "next_fire",
+]
+
+log = logging.getLogger(__name__)
+
+#: Longest single wait, so a changed system clock is noticed within this many seconds.
+MAX_WAIT = 60.0
+
+
+def next_fire(expression: str, after: datetime) -> datetime:
+    """The first fire time of a cron expression strictly after ``after`` (naive UTC)."""
+    return croniter(expression, after).get_next(datetime)  # type: ignore[no-any-return]
+
+
+class Clock(Protocol):
+    """Time for the scheduler: now, and waiting that a stop request cuts short."""
+
+    def now(self) -> datetime:
+        """Naive UTC now."""
+
+    def wait(self, seconds: float) -> None:
+        """Wait up to ``seconds``, or less if :meth:`wake` is called."""
+
+    def wake(self) -> None:
+        """End the current (or next) wait early."""
+
+
+class SystemClock:
+    """The real clock; waiting is an interruptible ``Event.wait``."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC).replace(tzinfo=None)
+
+    def wait(self, seconds: float) -> None:
+        self._event.wait(max(0.0, seconds))
+        self._event.clear()
+
+    def wake(self) -> None:
+        self._event.set()
+
+
+class Child(Protocol):
+    """A started crawl (``subprocess.Popen`` fits)."""
+
+    pid: int
+
+    def poll(self) -> int | None: ...
+
+    def terminate(self) -> None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+Launcher = Callable[[SourceConfig], Child]
+
+
+class StateStore(Protocol):
+    """Where the scheduler keeps its state and learns about runs of other processes."""
+
+    def next_due(self) -> dict[str, datetime | None]:
+        """The stored next due time of each source that has one, by name."""
+
+    def save(self, name: str, next_due: datetime, started_at: datetime | None = None) -> None:
+        """Store a source's next due time (and when a crawl of it was started)."""
+
+    def busy(self, name: str) -> str | None:
+        """Why a source must not start now (a run of it is going), or None."""
+
+
+@dataclass
+class _Slot:
+    source: SourceConfig
+    due: datetime
+    child: Child | None = None
+
+
+class Scheduler:
+    """Start crawls of ``sources`` at their cron times.
+
+    Args:
+        sources: the sources to schedule (the enabled ones, usually).
+        clock: the time source (:class:`SystemClock`, or a fake one in tests).
+        launcher: starts a source's crawl and returns the child.
+        store: state in the database (:class:`DatabaseStateStore`).
+        poll: most seconds between checks of running children.
+    """
+
+    def __init__(
+        self,
+        sources: Sequence[SourceConfig],
+        *,
+        clock: Clock,
+        launcher: Launcher,
+        store: StateStore,
+        poll: float = 5.0,
+    ) -> None:
+        self.clock = clock
+        self.launcher = launcher
+        self.store = store
+        self.poll = poll
+        self._sources = list(sources)
+        self._slots: dict[str, _Slot] = {}
+        self._stopping = False
+        self.started: list[tuple[str, datetime]] = []
+
+    def plan(self) -> dict[str, datetime]:
+        """Load the state and apply the missed-run policy; returns each source's due time."""
+        now = self.clock.now()
+        stored = self.store.next_due()
+        for source in self._sources:
+            due = stored.get(source.name)
+            if due is not None and due <= now:
+                log.warning(
+                    "source %s: scheduled crawl at %s was missed while the scheduler was "
+                    "down; running it once now",
+                    source.name,
+                    due.isoformat(timespec="minutes"),
+                )
+                due = now
+            elif due is None:
+                due = next_fire(source.schedule, now)
+                self.store.save(source.name, due)
+            self._slots[source.name] = _Slot(source, due)
+        return {name: slot.due for name, slot in self._slots.items()}
+
+    def tick(self) -> list[str]:
+        """Reap finished children and start every due source; returns the names started."""
+        now = self.clock.now()
+        self._reap()
+        started: list[str] = []
+        for name, slot in self._slots.items():
+            if slot.due > now or self._stopping:
+                continue
+            following = next_fire(slot.source.schedule, now)
+            reason = "its previous crawl is still running" if slot.child is not None else None
+            reason = reason or self.store.busy(name)
+            if reason is not None:
+                log.warning("source %s: scheduled crawl skipped: %s", name, reason)
+                self.store.save(name, following)
+            else:
+                slot.child = self.launcher(slot.source)
+                log.info("source %s: crawl started (pid %d)", name, slot.child.pid)
+                self.store.save(name, following, started_at=now)
+                self.started.append((name, now))
+                started.append(name)
+            slot.due = following
+        return started
+
+    def _reap(self) -> None:
+        for name, slot in self._slots.items():
+            if slot.child is None:
+                continue
+            code = slot.child.poll()
+            if code is None:
+                continue
+            level = logging.INFO if code == 0 else logging.ERROR
+            log.log(level, "source %s: crawl (pid %d) exited with %d", name, slot.child.pid, code)
+            slot.child = None
+
+    @property
+    def running(self) -> dict[str, Child]:
+        """The children still running, by source name."""
+        return {n: s.child for n, s in self._slots.items() if s.child is not None}
+
+    def seconds_to_next(self) -> float:
+        """How long to wait before the next tick."""
+        now = self.clock.now()
+        wait = min(((s.due - now).total_seconds() for s in self._slots.values()), default=MAX_WAIT)
+        if self.running:
+            wait = min(wait, self.poll)
+        return max(0.0, min(wait, MAX_WAIT))
+
+    def stop(self) -> None:
+        """Ask the loop to end (safe from a signal handler)."""
+        self._stopping = True
+        self.clock.wake()
+
+    def run(self) -> None:
+        """Plan, then tick until :meth:`stop`; then stop the children and wait for them."""
+        self.plan()
+        for name, slot in sorted(self._slots.items()):
+            log.info("source %s: next crawl at %s UTC", name, slot.due.isoformat(sep=" "))
+        while not self._stopping:
+            self.tick()
+            if self._stopping:
+                break
+            self.clock.wait(self.seconds_to_next())
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        """Send each running child one SIGTERM and wait for it to store and record."""
+        children = self.running
+        for name, child in children.items():
+            log.info("source %s: stopping its crawl (pid %d)", name, child.pid)
+            child.terminate()
+        for name, child in children.items():
+            code = child.wait()
+            log.info("source %s: crawl (pid %d) ended with %d", name, child.pid, code)
+            self._slots[name].child = None
+
+
+class SubprocessLauncher:
+    """Start ``python -m crawler.cli crawl SOURCE --trigger schedule`` as a child process.
+
+    The child gets its own session (process group), so a Ctrl-C in the terminal reaches
+    only the scheduler, which then sends the child exactly one SIGTERM.
+    """
+
+    def __init__(self, database_url: str, sources_path: str, *, proxy: str | None = None) -> None:
+        self.database_url = database_url
+        self.sources_path = sources_path
+        self.proxy = proxy
+
+    def command(self, source: SourceConfig) -> list[str]:
+        """The child's command line."""
+        command = [sys.executable, "-m", "crawler.cli", "--database-url", self.database_url]
+        command += ["crawl", source.name, "--sources", self.sources_path, "--trigger", "schedule"]
+        if self.proxy:
+            command += ["--proxy", self.proxy]
+        return command
+
+    def __call__(self, source: SourceConfig) -> Child:
+        env = dict(os.environ, NEWSDEDUP_PROGRESS_LIVE="0")  # children share the terminal
+        return subprocess.Popen(self.command(source), env=env, start_new_session=True)
+
+
+class DatabaseStateStore:
+    """Scheduler state in ``schedule_state``; busy sources from ``crawl_runs``.
+
+    Args:
+        session_factory: makes sessions on the crawl database.
+        sources: the scheduled sources (their rows are created if missing).
+        is_alive: whether a pid is a live process (runs of dead ones are closed as
+            interrupted).
+    """
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        sources: Sequence[SourceConfig],
+        is_alive: Callable[[int | None], bool],
+    ) -> None:
+        from storage import repository as repo
+
+        self._factory = session_factory
+        self._is_alive = is_alive
+        self._ids: dict[str, int] = {}
+        with self._factory() as session:
+            for source in sources:
+                row = repo.get_or_create_source(session, source.name, list(source.domains))
+                self._ids[source.name] = row.id
+            session.commit()
+
+    def next_due(self) -> dict[str, datetime | None]:
+        from storage.repo.schedule import schedule_states
+
+        with self._factory() as session:
+            states = schedule_states(session)
+        names = {source_id: name for name, source_id in self._ids.items()}
+        return {names[i]: s.next_due_at for i, s in states.items() if i in names}
+
+    def save(self, name: str, next_due: datetime, started_at: datetime | None = None) -> None:
+        from storage.repo.schedule import save_schedule_state
+
+        with self._factory() as session:
+            save_schedule_state(
+                session, self._ids[name], next_due_at=next_due, last_started_at=started_at
+            )
+            session.commit()
+
+    def busy(self, name: str) -> str | None:
+        from storage.repo.runs_query import mark_interrupted, running_runs
+
+        with self._factory() as session:
+            mark_interrupted(session, self._is_alive, self._ids[name])
+            runs = running_runs(session, self._ids[name])
+            session.commit()
+        if not runs:
+            return None
+        return f"run {runs[0].id} (pid {runs[0].pid}) of it is still running"
+
+
+def due_times(
+    sources: Sequence[SourceConfig], stored: dict[str, datetime | None], now: datetime
+) -> dict[str, datetime]:
+    """Each source's next scheduled time: the stored one, or the next cron fire time."""
+    result: dict[str, datetime] = {}
+    for source in sources:
+        due = stored.get(source.name)
+        result[source.name] = due if due is not None else next_fire(source.schedule, now)
+    return result
