@@ -1,0 +1,570 @@
+"""Editors' review: the queue of flagged duplicates, one pair in full, decisions, and
+the figures behind the dashboard.
+
+Every decision here also appends an audit row (:mod:`storage.repo.audit`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVarTuple
+
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from storage.models import (
+    Article,
+    Cluster,
+    ClusterMember,
+    DuplicateLink,
+    Paragraph,
+    Source,
+    SuppressedPair,
+    User,
+    utcnow,
+)
+from storage.repo.audit import append_audit
+from storage.repo.suppressed import ordered, suppress_pair
+
+STATES = ("pending", "duplicate", "not_duplicate", "boilerplate")
+KIND_GROUPS: dict[str, tuple[str, ...]] = {
+    "within": ("exact_within", "near_within"),
+    "syndicated": ("exact_cross", "near_cross"),
+    "boilerplate": ("boilerplate",),
+}
+BULK_MAX = 2000
+
+_Ts = TypeVarTuple("_Ts")
+
+_para, _other = aliased(Paragraph), aliased(Paragraph)
+_art, _other_art = aliased(Article), aliased(Article)
+_src, _other_src = aliased(Source), aliased(Source)
+
+
+class ReviewError(ValueError):
+    """A decision that cannot be applied, with a message naming what and why."""
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which flags to show. None means "any"."""
+
+    kind: str | None = None  # within | syndicated | boilerplate
+    source_id: int | None = None  # either side's source
+    date_from: date | None = None  # flagged on or after (UTC day)
+    date_to: date | None = None  # flagged on or before (UTC day)
+    score_min: float | None = None
+    score_max: float | None = None
+    state: str | None = "pending"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One paragraph of a pair, with its article."""
+
+    paragraph_id: int
+    position: int
+    text: str
+    norm_hash: str
+    article_id: int
+    url: str
+    title: str | None
+    source_id: int
+    source: str
+    published_at: datetime | None
+    first_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One flag: ``flagged`` repeats the earlier ``matched``."""
+
+    id: int
+    kind: str
+    method: str
+    score: float
+    scores: dict[str, Any]
+    created_at: datetime
+    review_state: str
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    review_note: str | None
+    flagged: Side
+    matched: Side
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the queue, with counts."""
+
+    rows: list[QueueRow]
+    total: int
+    page: int
+    per_page: int
+    state_counts: dict[str, int] = field(default_factory=dict)
+    kind_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _joined(stmt: Select[*_Ts]) -> Select[*_Ts]:
+    return (
+        stmt.join(_para, DuplicateLink.paragraph_id == _para.id)
+        .join(_art, _para.article_id == _art.id)
+        .join(_other, DuplicateLink.matched_paragraph_id == _other.id)
+        .join(_other_art, _other.article_id == _other_art.id)
+    )
+
+
+def _conditions(f: QueueFilter, *, with_state: bool = True) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if f.kind == "boilerplate":
+        conds.append(
+            or_(DuplicateLink.kind == "boilerplate", DuplicateLink.review_state == "boilerplate")
+        )
+    elif f.kind is not None:
+        conds.append(DuplicateLink.kind.in_(KIND_GROUPS.get(f.kind, (f.kind,))))
+    if f.source_id is not None:
+        conds.append(or_(_art.source_id == f.source_id, _other_art.source_id == f.source_id))
+    if f.date_from is not None:
+        conds.append(DuplicateLink.created_at >= datetime.combine(f.date_from, time.min))
+    if f.date_to is not None:
+        end = datetime.combine(f.date_to + timedelta(days=1), time.min)
+        conds.append(DuplicateLink.created_at < end)
+    if f.score_min is not None:
+        conds.append(DuplicateLink.score >= f.score_min)
+    if f.score_max is not None:
+        conds.append(DuplicateLink.score <= f.score_max)
+    if with_state and f.state is not None:
+        conds.append(DuplicateLink.review_state == f.state)
+    return conds
+
+
+def _order(stmt: Select[*_Ts]) -> Select[*_Ts]:
+    return stmt.order_by(DuplicateLink.created_at.desc(), DuplicateLink.id.desc())
+
+
+def queue_ids(session: Session, f: QueueFilter, limit: int = 10000) -> list[int]:
+    """The ids of the flags matching ``f``, in queue order (newest first)."""
+    stmt = _order(_joined(select(DuplicateLink.id)).where(*_conditions(f))).limit(limit)
+    return [int(i) for i in session.scalars(stmt)]
+
+
+def count_queue(session: Session, f: QueueFilter) -> int:
+    """How many flags match ``f``."""
+    stmt = _joined(select(func.count(DuplicateLink.id))).where(*_conditions(f))
+    return int(session.scalar(stmt) or 0)
+
+
+def state_counts(session: Session, f: QueueFilter) -> dict[str, int]:
+    """Per review state, how many flags match ``f`` ignoring its state."""
+    stmt = (
+        _joined(select(DuplicateLink.review_state, func.count(DuplicateLink.id)))
+        .where(*_conditions(f, with_state=False))
+        .group_by(DuplicateLink.review_state)
+    )
+    counts = {state: 0 for state in STATES}
+    counts.update({str(s): int(n) for s, n in session.execute(stmt)})
+    return counts
+
+
+def kind_counts(session: Session, f: QueueFilter) -> dict[str, int]:
+    """Per kind group, how many flags match ``f`` ignoring its kind."""
+    base = QueueFilter(**{**f.__dict__, "kind": None})
+    return {group: count_queue(session, _with_kind(base, group)) for group in KIND_GROUPS}
+
+
+def _with_kind(f: QueueFilter, kind: str) -> QueueFilter:
+    return QueueFilter(**{**f.__dict__, "kind": kind})
+
+
+def queue_page(session: Session, f: QueueFilter, page: int = 1, per_page: int = 50) -> Page:
+    """One page (1-based) of the flags matching ``f``, newest first, with counts."""
+    page = max(1, page)
+    total = count_queue(session, f)
+    ids = _order(_joined(select(DuplicateLink.id)).where(*_conditions(f)))
+    ids = ids.limit(per_page).offset((page - 1) * per_page)
+    wanted = [int(i) for i in session.scalars(ids)]
+    rows = _rows(session, wanted)
+    return Page(
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=per_page,
+        state_counts=state_counts(session, f),
+        kind_counts=kind_counts(session, f),
+    )
+
+
+def get_row(session: Session, link_id: int) -> QueueRow | None:
+    """One flag in full, or None."""
+    rows = _rows(session, [link_id])
+    return rows[0] if rows else None
+
+
+def _rows(session: Session, ids: list[int]) -> list[QueueRow]:
+    if not ids:
+        return []
+    reviewer = aliased(User)
+    stmt = (
+        _joined(select(DuplicateLink, _para, _art, _src, _other, _other_art, _other_src, reviewer))
+        .join(_src, _art.source_id == _src.id)
+        .join(_other_src, _other_art.source_id == _other_src.id)
+        .outerjoin(reviewer, DuplicateLink.reviewed_by == reviewer.id)
+        .where(DuplicateLink.id.in_(ids))
+    )
+    by_id: dict[int, QueueRow] = {}
+    for link, p, a, s, op, oa, os_, user in session.execute(stmt):
+        by_id[link.id] = QueueRow(
+            id=link.id,
+            kind=link.kind,
+            method=link.method,
+            score=float(link.score),
+            scores=dict(link.scores or {}),
+            created_at=link.created_at,
+            review_state=link.review_state,
+            reviewed_by=user.name if user is not None else None,
+            reviewed_at=link.reviewed_at,
+            review_note=link.review_note,
+            flagged=_side(p, a, s),
+            matched=_side(op, oa, os_),
+        )
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _side(p: Paragraph, a: Article, s: Source) -> Side:
+    return Side(
+        paragraph_id=p.id,
+        position=p.position,
+        text=p.text,
+        norm_hash=p.norm_hash,
+        article_id=a.id,
+        url=a.url,
+        title=a.title,
+        source_id=s.id,
+        source=s.name,
+        published_at=a.published_at,
+        first_seen_at=a.first_seen_at,
+    )
+
+
+def list_sources(session: Session) -> list[Source]:
+    """Every source, by name (for the filter)."""
+    return list(session.scalars(select(Source).order_by(Source.name)).all())
+
+
+def decide(
+    session: Session,
+    link_id: int,
+    state: str,
+    user_id: int,
+    note: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> DuplicateLink:
+    """Record an editor's decision on one flag and append it to the audit log.
+
+    ``not_duplicate`` also records the pair of paragraph texts as suppressed, so later
+    crawls never flag it again; changing a ``not_duplicate`` decision lifts that.
+
+    Args:
+        session: the session (flushed, not committed).
+        link_id: the duplicate link.
+        state: ``duplicate``, ``not_duplicate``, ``boilerplate`` or ``pending``.
+        user_id: the deciding editor.
+        note: an optional note.
+        details: extra audit details (e.g. that it was a bulk decision).
+
+    Raises:
+        ReviewError: unknown state or no such link.
+    """
+    if state not in STATES:
+        raise ReviewError(f"unknown decision {state!r}: expected one of {', '.join(STATES)}")
+    link = session.get(DuplicateLink, link_id)
+    if link is None:
+        raise ReviewError(f"no flagged pair with id {link_id}")
+    note = (note or "").strip() or None
+    previous = link.review_state
+    hashes = _pair_hashes(session, link)
+    if state == "not_duplicate":
+        suppress_pair(session, hashes[0], hashes[1], user_id)
+    elif previous == "not_duplicate":
+        _lift_suppression(session, hashes)
+    link.review_state = state
+    link.reviewed_by = user_id
+    link.reviewed_at = utcnow()
+    link.review_note = note
+    append_audit(
+        session,
+        user_id=user_id,
+        action=f"decide:{state}",
+        target_type="duplicate_link",
+        target_id=link.id,
+        note=note,
+        details={"previous": previous, "kind": link.kind, "score": link.score, **(details or {})},
+    )
+    session.flush()
+    return link
+
+
+def _pair_hashes(session: Session, link: DuplicateLink) -> tuple[str, str]:
+    rows = dict(
+        session.execute(
+            select(Paragraph.id, Paragraph.norm_hash).where(
+                Paragraph.id.in_([link.paragraph_id, link.matched_paragraph_id])
+            )
+        ).all()
+    )
+    return ordered(rows[link.paragraph_id], rows[link.matched_paragraph_id])
+
+
+def _lift_suppression(session: Session, hashes: tuple[str, str]) -> None:
+    session.execute(
+        delete(SuppressedPair).where(
+            and_(SuppressedPair.hash_a == hashes[0], SuppressedPair.hash_b == hashes[1])
+        )
+    )
+
+
+def decide_many(
+    session: Session, f: QueueFilter, state: str, user_id: int, note: str | None = None
+) -> int:
+    """Apply one decision to every flag matching ``f`` (at most :data:`BULK_MAX`).
+
+    Each flag gets its own audit row, marked as part of a bulk decision.
+
+    Returns:
+        How many flags were decided.
+    """
+    ids = queue_ids(session, f, limit=BULK_MAX)
+    details = {"bulk": True, "filter": _filter_details(f), "count": len(ids)}
+    for link_id in ids:
+        decide(session, link_id, state, user_id, note, details)
+    return len(ids)
+
+
+def _filter_details(f: QueueFilter) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in f.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """A cluster member for the side-by-side page."""
+
+    article_id: int
+    source: str
+    url: str
+    title: str | None
+    share_matched: float
+    is_original: bool
+    published_at: datetime | None
+    first_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class ClusterDetail:
+    """A syndication cluster with every copy and the chosen original."""
+
+    id: int
+    original_article_id: int | None
+    original_reason: str | None
+    chosen_by: str | None
+    members: list[MemberView]
+
+
+def cluster_for_articles(session: Session, article_ids: list[int]) -> ClusterDetail | None:
+    """The cluster holding any of ``article_ids`` (first found), in full; None if none."""
+    member = session.scalars(
+        select(ClusterMember).where(ClusterMember.article_id.in_(article_ids)).limit(1)
+    ).first()
+    return None if member is None else cluster_detail(session, member.cluster_id)
+
+
+def cluster_detail(session: Session, cluster_id: int) -> ClusterDetail | None:
+    """One cluster in full, or None."""
+    cluster = session.get(Cluster, cluster_id)
+    if cluster is None:
+        return None
+    rows = session.execute(
+        select(ClusterMember, Article, Source)
+        .join(Article, ClusterMember.article_id == Article.id)
+        .join(Source, Article.source_id == Source.id)
+        .where(ClusterMember.cluster_id == cluster_id)
+        .order_by(Article.first_seen_at, Article.id)
+    )
+    members = [
+        MemberView(
+            a.id,
+            s.name,
+            a.url,
+            a.title,
+            m.share_matched,
+            m.is_original,
+            a.published_at,
+            a.first_seen_at,
+        )
+        for m, a, s in rows
+    ]
+    chooser = session.get(User, cluster.original_chosen_by) if cluster.original_chosen_by else None
+    return ClusterDetail(
+        id=cluster.id,
+        original_article_id=cluster.original_article_id,
+        original_reason=cluster.original_reason,
+        chosen_by=chooser.name if chooser is not None else None,
+        members=members,
+    )
+
+
+def choose_original(
+    session: Session, cluster_id: int, article_id: int, user: User, note: str | None = None
+) -> Cluster:
+    """An editor chooses the cluster's original; automatic choice will not override it.
+
+    Raises:
+        ReviewError: no such cluster, or the article is not one of its members.
+    """
+    cluster = session.get(Cluster, cluster_id)
+    if cluster is None:
+        raise ReviewError(f"no cluster with id {cluster_id}")
+    if article_id not in {m.article_id for m in cluster.members}:
+        raise ReviewError(f"article {article_id} is not a member of cluster {cluster_id}")
+    note = (note or "").strip() or None
+    previous = cluster.original_article_id
+    reason = f"chosen by editor {user.name}" + (f": {note}" if note else "")
+    cluster.original_article_id = article_id
+    cluster.original_reason = reason
+    cluster.original_chosen_by = user.id
+    cluster.updated_at = utcnow()
+    for member in cluster.members:
+        member.is_original = member.article_id == article_id
+    append_audit(
+        session,
+        user_id=user.id,
+        action="choose_original",
+        target_type="cluster",
+        target_id=cluster.id,
+        note=note,
+        details={"previous_original": previous, "original": article_id},
+    )
+    session.flush()
+    return cluster
+
+
+@dataclass(frozen=True)
+class DailyCounts:
+    """Flags per source per day over a window of days (oldest first)."""
+
+    days: list[date]
+    by_source: dict[str, list[int]]
+
+
+def daily_counts(session: Session, days: int = 30) -> DailyCounts:
+    """Flags per source of the flagged paragraph per UTC day, over the ``days`` days that
+    end on the day of the newest flag."""
+    newest = session.scalar(select(func.max(DuplicateLink.created_at)))
+    if newest is None:
+        return DailyCounts(days=[], by_source={})
+    last = newest.date()
+    first = last - timedelta(days=days - 1)
+    window = [first + timedelta(days=i) for i in range(days)]
+    rows = session.execute(
+        select(DuplicateLink.created_at, Source.name)
+        .join(Paragraph, DuplicateLink.paragraph_id == Paragraph.id)
+        .join(Article, Paragraph.article_id == Article.id)
+        .join(Source, Article.source_id == Source.id)
+        .where(DuplicateLink.created_at >= datetime.combine(first, time.min))
+    )
+    counts: dict[str, Counter[date]] = defaultdict(Counter)
+    for created, name in rows:
+        counts[name][created.date()] += 1
+    return DailyCounts(
+        days=window,
+        by_source={name: [c[d] for d in window] for name, c in sorted(counts.items())},
+    )
+
+
+def republish_edges(session: Session) -> dict[tuple[str, str], int]:
+    """Who republishes whom: (copy's source, original's source) -> number of copies,
+    over every cluster with a chosen original."""
+    orig_art, orig_src = aliased(Article), aliased(Source)
+    rows = session.execute(
+        select(Source.name, orig_src.name)
+        .select_from(ClusterMember)
+        .join(Cluster, ClusterMember.cluster_id == Cluster.id)
+        .join(Article, ClusterMember.article_id == Article.id)
+        .join(Source, Article.source_id == Source.id)
+        .join(orig_art, Cluster.original_article_id == orig_art.id)
+        .join(orig_src, orig_art.source_id == orig_src.id)
+        .where(ClusterMember.article_id != Cluster.original_article_id)
+    )
+    return dict(Counter((copy, original) for copy, original in rows))
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """An article with its paragraphs, for the whole-article comparison."""
+
+    id: int
+    title: str | None
+    url: str
+    source: str
+    published_at: datetime | None
+    paragraphs: list[tuple[int, int, str]]  # (paragraph id, position, text)
+
+
+def article_text(session: Session, article_id: int) -> ArticleText | None:
+    """One article with its paragraphs in order, or None."""
+    row = session.execute(
+        select(Article, Source)
+        .join(Source, Article.source_id == Source.id)
+        .where(Article.id == article_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    article, source = row
+    paragraphs = session.execute(
+        select(Paragraph.id, Paragraph.position, Paragraph.text)
+        .where(Paragraph.article_id == article_id)
+        .order_by(Paragraph.position)
+    ).all()
+    return ArticleText(
+        id=article.id,
+        title=article.title,
+        url=article.url,
+        source=source.name,
+        published_at=article.published_at,
+        paragraphs=[(int(i), int(p), str(t)) for i, p, t in paragraphs],
+    )
+
+
+def links_between(session: Session, left: ArticleText, right: ArticleText) -> dict[int, int]:
+    """Flags joining a paragraph of ``left`` to one of ``right``, both ways, as
+    paragraph id -> partner paragraph id (the first flag of each paragraph wins)."""
+    left_ids = [p[0] for p in left.paragraphs]
+    right_ids = [p[0] for p in right.paragraphs]
+    if not left_ids or not right_ids:
+        return {}
+    rows = session.execute(
+        select(DuplicateLink.paragraph_id, DuplicateLink.matched_paragraph_id)
+        .where(
+            or_(
+                and_(
+                    DuplicateLink.paragraph_id.in_(left_ids),
+                    DuplicateLink.matched_paragraph_id.in_(right_ids),
+                ),
+                and_(
+                    DuplicateLink.paragraph_id.in_(right_ids),
+                    DuplicateLink.matched_paragraph_id.in_(left_ids),
+                ),
+            )
+        )
+        .order_by(DuplicateLink.id)
+    ).all()
+    partners: dict[int, int] = {}
+    for a, b in rows:
+        partners.setdefault(int(a), int(b))
+        partners.setdefault(int(b), int(a))
+    return partners

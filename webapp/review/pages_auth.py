@@ -1,0 +1,97 @@
+"""Login and logout pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from storage.repo import users as repo_users
+from webapp.review import settings
+from webapp.review.auth import (
+    DbSession,
+    LoggedIn,
+    clear_session_cookie,
+    current_login,
+    set_session_cookie,
+    start_session,
+)
+from webapp.review.csrf import check_csrf, check_login_csrf, new_login_token
+from webapp.review.errors import HtmlRoute
+from webapp.review.filters import safe_next
+from webapp.review.passwords import hash_password, needs_rehash, verify_password
+from webapp.review.rendering import render
+
+router = APIRouter(route_class=HtmlRoute)
+
+
+def _login_page(request: Request, next_url: str, error: str | None, status: int) -> Response:
+    token = new_login_token()
+    response = render(
+        request,
+        "review/login.html",
+        {"login": None, "csrf_token": token, "next": next_url, "error": error},
+        status_code=status,
+    )
+    response.set_cookie(
+        settings.LOGIN_CSRF_COOKIE,
+        token,
+        max_age=3600,
+        path="/review/login",
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure(),
+    )
+    return response
+
+
+@router.get("/review/login", response_model=None)
+def login_form(request: Request, db: DbSession, next: str = "/review") -> Response:
+    """The login form (already logged in: straight on to ``next``)."""
+    if current_login(request, db) is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _login_page(request, safe_next(next), None, 200)
+
+
+@router.post("/review/login", response_model=None)
+def login_submit(
+    request: Request,
+    db: DbSession,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/review",
+) -> Response:
+    """Check the password; on success start a session and go on to ``next``."""
+    check_login_csrf(request.cookies.get(settings.LOGIN_CSRF_COOKIE), csrf_token)
+    user = repo_users.get_user(db, username.strip()[:100])
+    valid = verify_password(user.password_hash if user else None, password[:1024])
+    if user is None or not valid or user.disabled:
+        return _login_page(request, safe_next(next), "Wrong name or password.", 401)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    repo_users.purge_expired_sessions(db)
+    token, _row = start_session(db, user)
+    db.commit()
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_session_cookie(response, token)
+    response.delete_cookie(settings.LOGIN_CSRF_COOKIE, path="/review/login")
+    return response
+
+
+@router.post("/review/logout", response_model=None)
+def logout(login: LoggedIn, db: DbSession, csrf_token: Annotated[str, Form()] = "") -> Response:
+    """End the session."""
+    check_csrf(login, csrf_token)
+    repo_users.end_web_session(db, login.session_hash)
+    db.commit()
+    response = RedirectResponse("/review/login", status_code=303)
+    clear_session_cookie(response)
+    return response
+
+
+@router.get("/", response_model=None)
+def home() -> Response:
+    """The site's front page is the review queue."""
+    return RedirectResponse("/review", status_code=303)

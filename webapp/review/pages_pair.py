@@ -1,0 +1,108 @@
+"""One flagged pair side by side, and the decisions taken on it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from storage.models import User
+from storage.repo import review as repo_review
+from webapp.review.auth import DbSession, Editor, LoggedIn
+from webapp.review.csrf import check_csrf
+from webapp.review.errors import HtmlRoute, PageError, not_found
+from webapp.review.filters import parse_filter, safe_next
+from webapp.review.highlight import highlight_pair
+from webapp.review.pages_queue import DECISIONS
+from webapp.review.rendering import render
+
+router = APIRouter(route_class=HtmlRoute)
+
+
+@router.get("/review/pair/{link_id}", response_model=None)
+def pair(link_id: int, request: Request, login: LoggedIn, db: DbSession) -> Response:
+    """Both paragraphs side by side with shared words marked, scores, and the cluster."""
+    row = repo_review.get_row(db, link_id)
+    if row is None:
+        raise not_found(f"There is no flagged pair with id {link_id}.")
+    parsed = parse_filter(request.query_params)
+    query = parsed.query()
+    ids = repo_review.queue_ids(db, parsed.filter)
+    index = ids.index(link_id) if link_id in ids else None
+    prev_id = ids[index - 1] if index is not None and index > 0 else None
+    if index is not None:
+        next_id = ids[index + 1] if index + 1 < len(ids) else None
+    else:
+        next_id = ids[0] if ids else None
+    suffix = f"?{query}" if query else ""
+    queue_url = "/review" + suffix
+    next_url = f"/review/pair/{next_id}{suffix}" if next_id is not None else queue_url
+    left, right, shared = highlight_pair(row.flagged.text, row.matched.text)
+    cluster = repo_review.cluster_for_articles(db, [row.flagged.article_id, row.matched.article_id])
+    return render(
+        request,
+        "review/pair.html",
+        {
+            "login": login,
+            "section": "queue",
+            "row": row,
+            "left": left,
+            "right": right,
+            "shared": shared,
+            "cluster": cluster,
+            "decisions": DECISIONS,
+            "position": None if index is None else index + 1,
+            "queue_total": len(ids),
+            "prev_url": f"/review/pair/{prev_id}{suffix}" if prev_id is not None else None,
+            "next_pair_url": f"/review/pair/{next_id}{suffix}" if next_id is not None else None,
+            "after_url": next_url,
+            "queue_url": queue_url,
+            "here": f"/review/pair/{link_id}{suffix}",
+        },
+    )
+
+
+@router.post("/review/pair/{link_id}/decide", response_model=None)
+def decide(
+    link_id: int,
+    login: Editor,
+    db: DbSession,
+    csrf_token: Annotated[str, Form()] = "",
+    decision: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/review",
+) -> Response:
+    """Record a decision on one pair (and the audit row); go on to ``next``."""
+    check_csrf(login, csrf_token)
+    try:
+        repo_review.decide(db, link_id, decision, login.user_id, note[:2000])
+    except repo_review.ReviewError as exc:
+        raise PageError(400, "Cannot record that decision", str(exc)) from exc
+    db.commit()
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/review/clusters/{cluster_id}/original", response_model=None)
+def choose_original(
+    cluster_id: int,
+    login: Editor,
+    db: DbSession,
+    csrf_token: Annotated[str, Form()] = "",
+    article_id: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/review",
+) -> Response:
+    """Make another member the cluster's original (kept against automatic choice)."""
+    check_csrf(login, csrf_token)
+    if not article_id.isdigit():
+        raise PageError(400, "Cannot choose that original", f"bad article id {article_id!r}")
+    user = db.get(User, login.user_id)
+    if user is None:  # pragma: no cover - the login was just checked
+        raise PageError(403, "Not allowed", "unknown user")
+    try:
+        repo_review.choose_original(db, cluster_id, int(article_id), user, note[:2000])
+    except repo_review.ReviewError as exc:
+        raise PageError(400, "Cannot choose that original", str(exc)) from exc
+    db.commit()
+    return RedirectResponse(safe_next(next), status_code=303)
