@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 
 from storage.db import display_url, make_engine, normalise_url
+from storage.migrations.filters import include_name, include_object
 from storage.models import Base
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -134,6 +135,8 @@ def check(url: str | URL) -> list[str]:
                 "compare_type": True,
                 "compare_server_default": True,
                 "target_metadata": Base.metadata,
+                "include_name": include_name,
+                "include_object": include_object,
             },
         )
         differences.extend(_describe(diff) for diff in compare_metadata(context, Base.metadata))

@@ -12,6 +12,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from storage.db import make_engine, make_session_factory
+from webapp.api import router as api_router
+from webapp.review.router import router as review_router
 
 HERE = Path(__file__).parent
 
@@ -37,4 +39,6 @@ def create_app(database_url: str, *, session_max_age: int = 8 * 3600) -> FastAPI
     app.state.session_max_age = session_max_age
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Routers: each feature adds one line here.
+    app.include_router(api_router)
+    app.include_router(review_router)
     return app

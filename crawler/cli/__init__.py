@@ -12,12 +12,20 @@ from collections.abc import Sequence
 
 COMMAND_MODULES = (
     "crawler.cli.crawl",
+    "crawler.cli.schedule",
+    "crawler.cli.runs",
+    "crawler.cli.status",
     "crawler.cli.demo",
     "crawler.cli.db",
     "crawler.cli.sources",
     "crawler.cli.stats",
     "crawler.cli.extract",
+    "crawler.cli.reextract",
+    "crawler.cli.serve",
+    "crawler.cli.users",
     "crawler.cli.evaluate",
+    "crawler.cli.export",
+    "crawler.cli.tokens",
 )
 
 
@@ -46,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not args.verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     code: int = args.func(args)
     return code
 
