@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,6 +34,7 @@ from crawler.extract import extract
 from crawler.extract.model import Extraction
 from crawler.incremental import NotModified
 from crawler.items import FetchedPage
+from crawler.sitebp import SiteBoilerplate
 from storage import repository as repo
 from storage.models import Article, CrawlRun, Paragraph, utcnow
 from storage.repo import hashes as repo_hashes
@@ -41,6 +42,8 @@ from storage.repo.incremental import mark_seen
 from storage.repo.suppressed import ordered, suppressed_among
 
 log = logging.getLogger(__name__)
+
+BOILERPLATE = "boilerplate"
 
 # Block kinds that take part in dedup; headings are too short and too generic.
 DEDUP_KINDS = frozenset({"paragraph", "list_item", "quote", "table", "code"})
@@ -102,6 +105,7 @@ class Ingestor:
         self.params = params
         self.params_id = params_id
         self.engine = DedupEngine(params, lookup=self._lookup)
+        self.boilerplate = SiteBoilerplate()
 
     @classmethod
     def open(
@@ -236,7 +240,10 @@ class Ingestor:
                 repo.bump(run, "errors", extraction.status)
             return outcome, []
 
-        blocks = [(b.kind, b.text, norm_hash(b.text)) for b in extraction.blocks]
+        body, removed = self.boilerplate.clean(session, source_id, extraction.blocks, norm_hash)
+        if removed:
+            log.debug("%s: removed %d site-boilerplate block(s)", page.url, len(removed))
+        blocks = [(b.kind, b.text, norm_hash(b.text)) for b in body]
         article, status = repo.save_article(
             session,
             page=stored_page,
@@ -271,6 +278,7 @@ class Ingestor:
         sigs = self.engine.signatures(texts)
         matches: list[Match] = self.engine.check_article(texts, sigs, article=article.id)
         matches = self._drop_suppressed(session, paragraphs, matches)
+        matches = self._site_repeats(session, article.source_id, matches)
         for match in matches:
             this = paragraphs[match.index]
             other_id = self._other_id(paragraphs, match)
@@ -321,6 +329,30 @@ class Ingestor:
         log.info("left out %d flag(s) judged not duplicates", len(matches) - len(kept))
         return kept
 
+    def _site_repeats(self, session: Session, source_id: int, matches: list[Match]) -> list[Match]:
+        """Count repeats of the source's own stored paragraphs as site-boilerplate evidence,
+        and give kind ``boilerplate`` to the matches whose paragraph is now boilerplate."""
+        cross_ids = sorted({m.other for m in matches if m.kind in (EXACT_CROSS, NEAR_CROSS)})
+        if not cross_ids:
+            return matches
+        origins = repo_hashes.paragraph_origins(session, cross_ids)
+        same_site = {pid: o for pid, o in origins.items() if o[1] == source_id}
+        if not same_site:
+            return matches
+        texts = repo.paragraph_texts(session, sorted(same_site))
+        repeats = {pid: (o[0], texts.get(pid, "")) for pid, o in same_site.items()}
+        active = self.boilerplate.observe(
+            session, source_id, repeats, {pid: o[1] for pid, o in same_site.items()}
+        )
+        if not active:
+            return matches
+        return [
+            replace(m, kind=BOILERPLATE)
+            if m.other in same_site and same_site[m.other][0] in active
+            else m
+            for m in matches
+        ]
+
     def _cluster(
         self, session: Session, article: Article, matches: Sequence[Match], paragraphs: int
     ) -> None:
@@ -334,6 +366,8 @@ class Ingestor:
         overlaps = overlaps_from_matches(cross, article_of, paragraphs, stored)
         for other_article, share in syndicated_copies(overlaps):
             cluster = repo.join_cluster(session, article.id, other_article, share, share)
+            if cluster.original_chosen_by is not None:
+                continue  # an editor chose the original: keep it
             members = repo.cluster_articles(session, cluster)
             original, reason = choose_original([evidence(a) for a in members])
             repo.set_original(session, cluster, original, reason)

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "crawler.cli.stats",
     "crawler.cli.extract",
     "crawler.cli.reextract",
+    "crawler.cli.boilerplate",
     "crawler.cli.serve",
     "crawler.cli.users",
     "crawler.cli.evaluate",
