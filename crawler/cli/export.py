@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from crawler.cli.common import database_url
+from crawler.cli.common import database_url, migrated_session
 
 FORMATS = ("jsonl", "csv", "parquet")
 
@@ -79,39 +79,22 @@ def _run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from crawler.export import ExportError, export_rows
-    from storage.db import (
-        DatabaseURLError,
-        describe_error,
-        display_url,
-        make_engine,
-        make_session_factory,
-        sqlite_path,
-    )
-    from storage.migrate import NotMigratedError, ensure_current
+    from storage.db import DatabaseURLError, describe_error, display_url
+    from storage.migrate import NotMigratedError
     from storage.repo.export import EXPORT_COLUMNS, iter_export_rows
 
     url = database_url(args)
     try:
-        path = sqlite_path(url)
-        if path is not None and not path.exists():
-            raise NotMigratedError(
-                f"database file {path} does not exist: run `newsdedup db upgrade`"
+        with migrated_session(url) as session:
+            rows = iter_export_rows(
+                session,
+                since=args.since,
+                canonical_only=args.canonical_only,
+                batch_size=args.batch_size,
             )
-        engine = make_engine(url)
-        try:
-            with make_session_factory(engine)() as session:
-                ensure_current(session.connection())
-                rows = iter_export_rows(
-                    session,
-                    since=args.since,
-                    canonical_only=args.canonical_only,
-                    batch_size=args.batch_size,
-                )
-                count = export_rows(
-                    rows, args.format, args.output, EXPORT_COLUMNS, batch_rows=args.batch_size
-                )
-        finally:
-            engine.dispose()
+            count = export_rows(
+                rows, args.format, args.output, EXPORT_COLUMNS, batch_rows=args.batch_size
+            )
     except BrokenPipeError:  # e.g. `newsdedup export --format jsonl | head`
         sys.stderr.close()
         return 0

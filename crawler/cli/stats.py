@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from crawler.cli.common import database_url
+from crawler.cli.common import database_url, migrated_session
 
 if TYPE_CHECKING:
     from storage.repository import Summary
@@ -29,31 +29,14 @@ def _run(args: argparse.Namespace) -> int:
     quiet_alembic(args)
     from sqlalchemy.exc import SQLAlchemyError
 
-    from storage.db import (
-        DatabaseURLError,
-        describe_error,
-        display_url,
-        make_engine,
-        make_session_factory,
-        sqlite_path,
-    )
-    from storage.migrate import NotMigratedError, ensure_current
+    from storage.db import DatabaseURLError, describe_error, display_url
+    from storage.migrate import NotMigratedError
     from storage.repository import summary
 
     url = database_url(args)
     try:
-        path = sqlite_path(url)
-        if path is not None and not path.exists():
-            raise NotMigratedError(
-                f"database file {path} does not exist: run `newsdedup db upgrade`"
-            )
-        engine = make_engine(url)
-        try:
-            with make_session_factory(engine)() as session:
-                ensure_current(session.connection())
-                result = summary(session)
-        finally:
-            engine.dispose()
+        with migrated_session(url) as session:
+            result = summary(session)
     except NotMigratedError as exc:
         print(f"newsdedup stats: {exc}", file=sys.stderr)
         return 1
