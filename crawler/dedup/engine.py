@@ -23,19 +23,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from crawler.dedup.lsh import SortedMultiMap, band_keys, exact_key, exact_keys
 from crawler.dedup.params import DedupParams
 from crawler.dedup.signature import Signature, Signer
-from crawler.dedup.verify import (
-    IdfModel,
-    Profile,
-    Weigher,
-    Weighted,
-    decide,
-    profile,
-    within_article,
-)
+from crawler.dedup.verify import IdfModel, Profile, judge
+from crawler.dedup.vocab import VOCAB
+from crawler.dedup.within import ArticleTerms, PairMatrix, within_article
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +81,8 @@ class DedupEngine:
         self._keys = array("q")
         self._articles = array("q")
         self._groups = array("q")
-        self._exact = SortedMultiMap()
-        self._lsh = SortedMultiMap()
-        self._sentences = SortedMultiMap()
+        # one map for exact keys, LSH band keys and sentence keys (tagged in the low bits)
+        self._index = SortedMultiMap()
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -100,10 +94,15 @@ class DedupEngine:
     def observe(self, texts: Iterable[str]) -> None:
         """Learn document frequencies from texts (e.g. a sample of stored paragraphs after
         :meth:`load`); :meth:`check_article` also learns from every text it sees."""
+        VOCAB.maybe_reset()
+        batch: list[Profile] = []
         for text in texts:
-            words = profile(text).words
-            if words:
-                self.idf.observe(words)
+            batch.append(Profile(text))
+            if len(batch) >= 1000:
+                ArticleTerms(batch).observe(self.idf)
+                batch = []
+        if batch:
+            ArticleTerms(batch).observe(self.idf)
 
     # --- indexing ---------------------------------------------------------------------
 
@@ -156,8 +155,7 @@ class DedupEngine:
             groups.append(-1 if sid is None else int(sid))
             sigs.append(sig)
         self._add_many(keys, articles, groups, sigs)
-        for index in (self._exact, self._lsh, self._sentences):
-            index.flush()
+        self._index.flush()
         return len(keys)
 
     def _add_many(
@@ -174,25 +172,22 @@ class DedupEngine:
         self._articles.extend(articles)
         self._groups.extend(groups)
         slots = np.arange(first, first + len(keys), dtype=np.int32)
-        self._exact.add_many(exact_keys(s.exact_hash for s in sigs), slots)
+        parts = [_tag(exact_keys(s.exact_hash for s in sigs), _EXACT)]
+        part_slots = [slots]
         with_mh = [i for i, s in enumerate(sigs) if s.hashvalues is not None]
         if with_mh:
-            values = np.stack([sigs[i].hashvalues for i in with_mh])  # type: ignore[misc]
-            bk = band_keys(values, self._bands, self._rows)
-            band_slots = np.repeat(slots[with_mh], self._bands)
-            self._lsh.add_many(bk.reshape(-1), band_slots)
+            parts.append(self._band_query(sigs, with_mh))
+            part_slots.append(np.repeat(slots[with_mh], self._bands))
         n_sent = [len(s.sentence_keys) for s in sigs]
         if sum(n_sent):
-            self._sentences.add_many(
-                np.concatenate([s.sentence_keys for s in sigs]).astype(np.uint64),
-                np.repeat(slots, n_sent),
-            )
+            parts.append(_tag(np.concatenate([s.sentence_keys for s in sigs]), _SENTENCE))
+            part_slots.append(np.repeat(slots, n_sent))
+        self._index.add_many(np.concatenate(parts), np.concatenate(part_slots))
 
     def index_nbytes(self) -> int:
         """Bytes of the index arrays (slot columns and sorted runs)."""
         cols = sum(a.itemsize * len(a) for a in (self._keys, self._articles, self._groups))
-        runs = sum(i.nbytes() for i in (self._exact, self._lsh, self._sentences))
-        return cols + runs
+        return cols + self._index.nbytes()
 
     # --- checking ---------------------------------------------------------------------
 
@@ -211,19 +206,20 @@ class DedupEngine:
             sigs = self.signatures(texts)
         if len(sigs) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(sigs)} signatures")
-        profiles = [profile(t, s.sentences) for t, s in zip(texts, sigs, strict=True)]
-        for p in profiles:
-            if p.words:
-                self.idf.observe(p.words)
-        weigh = Weigher(self.idf)
-        weighted = [weigh(p) for p in profiles]
-        matches = self._within(sigs, profiles, weighted)
-        matches.extend(self._cross(sigs, profiles, weighted, article))
+        VOCAB.maybe_reset()  # never in the middle of the check
+        profiles = [
+            Profile(t, s.sentences, s.term_ids, s.generation)
+            for t, s in zip(texts, sigs, strict=True)
+        ]
+        terms = ArticleTerms(profiles)
+        terms.observe(self.idf)
+        matches = self._within(sigs, profiles, terms)
+        matches.extend(self._cross(sigs, profiles, terms, article))
         matches.sort(key=lambda m: (m.index, m.kind))
         return matches
 
     def _within(
-        self, sigs: Sequence[Signature], profiles: Sequence[Profile], weighted: list[Weighted]
+        self, sigs: Sequence[Signature], profiles: Sequence[Profile], terms: ArticleTerms
     ) -> list[Match]:
         out: list[Match] = []
         first_seen: dict[str, int] = {}
@@ -235,9 +231,7 @@ class DedupEngine:
             if earlier != i:
                 exact_repeat.add(i)
                 out.append(Match(i, earlier, EXACT_WITHIN, "exact-hash", 1.0, {"exact": 1.0}))
-        found = within_article(
-            profiles, self.idf, self.params, skip=exact_repeat, weighted=weighted
-        )
+        found = within_article(profiles, self.idf, self.params, skip=exact_repeat, terms=terms)
         for later, (earlier, decision) in found.items():
             out.append(
                 Match(later, earlier, NEAR_WITHIN, decision.method, decision.score, decision.scores)
@@ -248,32 +242,110 @@ class DedupEngine:
         self,
         sigs: Sequence[Signature],
         profiles: Sequence[Profile],
-        weighted: list[Weighted],
+        terms: ArticleTerms,
         article: int | None,
     ) -> list[Match]:
         if not len(self._keys) or not sigs:
             return []
         keys = np.frombuffer(self._keys, dtype=np.int64)
         arts = np.frombuffer(self._articles, dtype=np.int64)
+        live = [i for i, p in enumerate(profiles) if p.has_tokens]
+        if not live:
+            return []
+        n_words = terms.n_words.tolist()
+        todo: list[int] = []
+        if self.lookup is not None:
+            todo = [
+                i
+                for i in live
+                if sigs[i].hashvalues is not None and n_words[i] >= self.params.near_min_words
+            ]
+        near_keys, near_owner, near_weight = self._near_query(sigs, todo)
+        query = np.concatenate(
+            [_tag(exact_keys(sigs[i].exact_hash for i in live), _EXACT), near_keys]
+        )
+        slots, qidx = self._index.lookup(query)
+        if article is not None and len(slots):
+            keep = arts[slots] != article
+            slots, qidx = slots[keep], qidx[keep]
         out: list[Match] = []
         exact_done: set[int] = set()
-        live = [i for i, p in enumerate(profiles) if p.has_tokens]
-        if live:
-            slots, qidx = self._exact.lookup(exact_keys(sigs[i].exact_hash for i in live))
-            if article is not None and len(slots):
-                keep = arts[slots] != article
-                slots, qidx = slots[keep], qidx[keep]
-            if len(slots):
-                # the earliest stored key per paragraph (keys grow with time)
-                found = keys[slots]
-                order = np.lexsort((found, qidx))
-                firsts, at = np.unique(qidx[order], return_index=True)
-                for q, k in zip(firsts.tolist(), found[order][at].tolist(), strict=True):
-                    i = live[q]
-                    exact_done.add(i)
-                    out.append(Match(i, k, EXACT_CROSS, "exact-hash", 1.0, {"exact": 1.0}))
-        out.extend(self._near_cross(sigs, profiles, weighted, article, exact_done))
+        is_exact = qidx < len(live)
+        e_slots, e_q = slots[is_exact], qidx[is_exact]
+        if len(e_slots):
+            # the earliest stored key per paragraph (keys grow with time)
+            found = keys[e_slots]
+            order = np.lexsort((found, e_q))
+            firsts, at = np.unique(e_q[order], return_index=True)
+            for q, k in zip(firsts.tolist(), found[order][at].tolist(), strict=True):
+                i = live[q]
+                exact_done.add(i)
+                out.append(Match(i, k, EXACT_CROSS, "exact-hash", 1.0, {"exact": 1.0}))
+        if todo:
+            n_slots, n_q = slots[~is_exact], qidx[~is_exact] - len(live)
+            wanted = self._rank(n_slots, near_owner[n_q], near_weight[n_q], todo)
+            for i in exact_done:
+                wanted.pop(i, None)
+            out.extend(self._near_cross(profiles, wanted))
         return out
+
+    def _near_query(
+        self, sigs: Sequence[Signature], todo: Sequence[int]
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """Tagged band and sentence keys of ``todo``, with the position in ``todo`` and the
+        weight (a shared sentence weighs like every band) of each key."""
+        if not todo:
+            return (
+                np.empty(0, dtype=np.uint64),
+                np.empty(0, dtype=np.int64),
+                np.empty(0, dtype=np.float64),
+            )
+        bk = self._band_query(sigs, todo)
+        owner = np.repeat(np.arange(len(todo), dtype=np.int64), self._bands)
+        weight = np.ones(len(bk))
+        n_sent = [len(sigs[i].sentence_keys) for i in todo]
+        if sum(n_sent):
+            sk = _tag(np.concatenate([sigs[i].sentence_keys for i in todo]), _SENTENCE)
+            bk = np.concatenate([bk, sk])
+            owner = np.concatenate([owner, np.repeat(np.arange(len(todo), dtype=np.int64), n_sent)])
+            weight = np.concatenate([weight, np.full(len(sk), float(self._bands))])
+        return bk, owner, weight
+
+    def _band_query(self, sigs: Sequence[Signature], which: Sequence[int]) -> U64:
+        """Tagged LSH band keys of ``sigs[i] for i in which`` (shape: len(which) * bands),
+        computed once per signature object and kept on it (not stored)."""
+        todo = [i for i in which if sigs[i].band_cache is None]
+        if todo:
+            values = np.stack([sigs[i].hashvalues for i in todo])  # type: ignore[misc]
+            bk = _tag(band_keys(values, self._bands, self._rows), _BAND)
+            for row, i in enumerate(todo):
+                sigs[i].band_cache = bk[row]
+        return np.concatenate([sigs[i].band_cache for i in which])
+
+    def _rank(
+        self,
+        slots: npt.NDArray[np.int32],
+        owner: npt.NDArray[np.int64],
+        weight: npt.NDArray[np.float64],
+        todo: Sequence[int],
+    ) -> dict[int, list[int]]:
+        if not len(slots):
+            return {}
+        keys = np.frombuffer(self._keys, dtype=np.int64)
+        width = len(self._keys) + 1
+        pair = owner * width + slots
+        uniq, inv = np.unique(pair, return_inverse=True)
+        counts = np.bincount(inv.reshape(-1), weights=weight, minlength=len(uniq))
+        strong = counts >= self.params.min_band_hits
+        uniq, counts = uniq[strong], counts[strong]
+        per_query: dict[int, list[tuple[float, int]]] = {}
+        for p, c in zip(uniq.tolist(), counts.tolist(), strict=True):
+            q, slot = divmod(p, width)
+            per_query.setdefault(todo[q], []).append((-c, int(keys[slot])))
+        return {
+            i: [k for _, k in sorted(lst)[: self.params.max_candidates]]
+            for i, lst in per_query.items()
+        }
 
     def candidates(
         self,
@@ -300,76 +372,49 @@ class DedupEngine:
         ]
         if not todo or not len(self._keys):
             return {}
-        keys = np.frombuffer(self._keys, dtype=np.int64)
         arts = np.frombuffer(self._articles, dtype=np.int64)
-        values = np.stack([sigs[i].hashvalues for i in todo])  # type: ignore[misc]
-        bk = band_keys(values, self._bands, self._rows).reshape(-1)
-        slots, qidx = self._lsh.lookup(bk)
-        query = qidx // self._bands
-        # containment search: paragraphs sharing a whole sentence (trimmed or extended copies)
-        n_sent = [len(sigs[i].sentence_keys) for i in todo]
-        if sum(n_sent):
-            s_slots, s_qidx = self._sentences.lookup(
-                np.concatenate([sigs[i].sentence_keys for i in todo]).astype(np.uint64)
-            )
-            owner = np.repeat(np.arange(len(todo)), n_sent)
-            # a shared sentence weighs like every band: verified first
-            slots = np.concatenate([slots, np.repeat(s_slots, self._bands)])
-            query = np.concatenate([query, np.repeat(owner[s_qidx], self._bands)])
+        query, owner, weight = self._near_query(sigs, todo)
+        slots, qidx = self._index.lookup(query)
         if article is not None and len(slots):
             keep = arts[slots] != article
-            slots, query = slots[keep], query[keep]
-        if not len(slots):
-            return {}
-        width = len(self._keys) + 1
-        pair = query.astype(np.int64) * width + slots
-        uniq, counts = np.unique(pair, return_counts=True)
-        strong = counts >= self.params.min_band_hits
-        uniq, counts = uniq[strong], counts[strong]
-        per_query: dict[int, list[tuple[int, int]]] = {}
-        for p, c in zip(uniq.tolist(), counts.tolist(), strict=True):
-            q, slot = divmod(p, width)
-            per_query.setdefault(todo[q], []).append((-c, int(keys[slot])))
-        return {
-            i: [k for _, k in sorted(lst)[: self.params.max_candidates]]
-            for i, lst in per_query.items()
-        }
+            slots, qidx = slots[keep], qidx[keep]
+        return self._rank(slots, owner[qidx], weight[qidx], todo)
 
-    def _near_cross(
-        self,
-        sigs: Sequence[Signature],
-        profiles: Sequence[Profile],
-        weighted: list[Weighted],
-        article: int | None,
-        exact_done: set[int],
-    ) -> list[Match]:
+    def _near_cross(self, profiles: Sequence[Profile], wanted: dict[int, list[int]]) -> list[Match]:
         if self.lookup is None:
             return []
-        todo = [
-            i
-            for i, s in enumerate(sigs)
-            if s.hashvalues is not None
-            and i not in exact_done
-            and len(profiles[i].counts) >= self.params.near_min_words
-        ]
-        wanted = self.candidates(sigs, todo, article=article)
         all_keys = sorted({k for ks in wanted.values() for k in ks})
         if not all_keys:
             return []
         texts = self.lookup(all_keys)
-        weigh = Weigher(self.idf)
-        cand = {k: weigh(profile(t)) for k, t in texts.items()}
+        queries = sorted(wanted)
+        stored = [k for k in all_keys if k in texts]
+        if not stored:
+            return []
+        cand = {k: Profile(texts[k]) for k in stored}
+        # overlap statistics of every query with every candidate by matrix products
+        batch = [profiles[i] for i in queries] + [cand[k] for k in stored]
+        pm = PairMatrix(ArticleTerms(batch), range(len(batch)), self.idf)
+        row_of = {k: len(queries) + n for n, k in enumerate(stored)}
         out: list[Match] = []
-        for i, ks in sorted(wanted.items()):
-            query = weighted[i]
+        for qi, i in enumerate(queries):
             best: tuple[float, int, str, dict[str, float]] | None = None
-            for k in ks:
-                cp = cand.get(k)
-                if cp is None:
+            for k in wanted[i]:
+                if k not in cand:
                     continue
-                d = decide(query, cp, self.params)
+                d = judge(pm.stats(qi, row_of[k]), profiles[i], cand[k], self.params)
                 if d.duplicate and (best is None or d.score > best[0]):
                     best = (d.score, k, d.method, d.scores)
             if best is not None:
                 out.append(Match(i, best[1], NEAR_CROSS, best[2], best[0], best[3]))
         return out
+
+
+U64 = npt.NDArray[np.uint64]
+_EXACT, _BAND, _SENTENCE = 0, 1, 2
+_TAG_MASK = np.uint64(0xFFFFFFFFFFFFFFFC)
+
+
+def _tag(keys: npt.NDArray[np.uint64], kind: int) -> npt.NDArray[np.uint64]:
+    """Keys of one kind in the shared map: the two low bits say which kind."""
+    return (keys.astype(np.uint64, copy=False) & _TAG_MASK) | np.uint64(kind)

@@ -20,6 +20,7 @@ from crawler.dedup.engine import DedupEngine
 from crawler.dedup.params import DedupParams
 from crawler.dedup.signature import Signer
 from crawler.dedup.verify import IdfModel, profile, verify_pair
+from crawler.dedup.within import ArticleTerms
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +140,7 @@ def evaluate_pairs(
     prof_a = [profile(p.a) for p in pairs]
     prof_b = [profile(p.b) for p in pairs]
     idf = IdfModel()
-    for pr in (*prof_a, *prof_b):
-        if pr.words:
-            idf.observe(pr.words)
+    ArticleTerms([*prof_a, *prof_b]).observe(idf)
     ours = [
         sa.exact_hash == sb.exact_hash or verify_pair(pa, pb, idf, params).duplicate
         for sa, sb, pa, pb in zip(sig_a, sig_b, prof_a, prof_b, strict=True)

@@ -21,7 +21,8 @@ U64 = npt.NDArray[np.uint64]
 I32 = npt.NDArray[np.int32]
 
 _PRIME = np.uint64(0x9E3779B97F4A7C15)
-_BUFFER_LIMIT = 65_536
+_BUFFER_LIMIT = 8_192
+_FANOUT = 8
 
 
 def band_keys(values: npt.NDArray[np.uint32], bands: int, rows: int) -> U64:
@@ -76,53 +77,54 @@ class _Run:
 
 
 class SortedMultiMap:
-    """uint64 key -> int32 slots, many values per key, append-only."""
+    """uint64 key -> int32 slots, many values per key, append-only.
+
+    New entries are appended to a small pending buffer (numpy chunks, sorted lazily when a
+    lookup needs them); a full buffer becomes a sorted run, and a run is merged into the
+    previous one while that one is at most ``_FANOUT`` times larger, so there are only a
+    few runs (sizes grow by a factor of ``_FANOUT``) and a lookup makes a few numpy calls.
+    """
 
     def __init__(self) -> None:
         self._runs: list[_Run] = []
-        self._buffer: dict[int, list[int]] = {}
-        self._buffered = 0
+        self._buf_keys: U64 = np.empty(0, dtype=np.uint64)
+        self._buf_slots: I32 = np.empty(0, dtype=np.int32)
+
+    @property
+    def _buffered(self) -> int:
+        return len(self._buf_keys)
 
     def __len__(self) -> int:
         return sum(len(r) for r in self._runs) + self._buffered
 
     def add_many(self, keys: U64, slots: I32) -> None:
         """Add ``keys[i] -> slots[i]`` (both 1-D, same length)."""
-        if len(keys) >= _BUFFER_LIMIT:
-            order = np.argsort(keys, kind="stable")
-            self._push_run(keys[order].astype(np.uint64), slots[order].astype(np.int32))
+        if not len(keys):
             return
-        buf = self._buffer
-        for k, s in zip(keys.tolist(), slots.tolist(), strict=True):
-            lst = buf.get(k)
-            if lst is None:
-                buf[k] = [s]
-            else:
-                lst.append(s)
-        self._buffered += len(keys)
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order].astype(np.uint64, copy=False)
+        slots = slots[order].astype(np.int32, copy=False)
+        if len(keys) >= _BUFFER_LIMIT:
+            self._push_run(keys, slots)
+            return
+        if self._buffered:
+            keys, slots = _merge(self._buf_keys, self._buf_slots, keys, slots)
+        self._buf_keys, self._buf_slots = keys, slots
         if self._buffered >= _BUFFER_LIMIT:
             self.flush()
 
     def flush(self) -> None:
         """Turn the buffer into a sorted run."""
-        if not self._buffer:
+        if not self._buffered:
             return
-        keys = np.fromiter(
-            (k for k, lst in self._buffer.items() for _ in lst),
-            dtype=np.uint64,
-            count=self._buffered,
-        )
-        slots = np.fromiter(
-            (s for lst in self._buffer.values() for s in lst), dtype=np.int32, count=self._buffered
-        )
-        self._buffer = {}
-        self._buffered = 0
-        order = np.argsort(keys, kind="stable")
-        self._push_run(keys[order], slots[order])
+        keys, slots = self._buf_keys, self._buf_slots
+        self._buf_keys = np.empty(0, dtype=np.uint64)
+        self._buf_slots = np.empty(0, dtype=np.int32)
+        self._push_run(keys, slots)
 
     def _push_run(self, keys: U64, slots: I32) -> None:
         runs = self._runs
-        while runs and len(runs[-1]) <= 2 * len(keys):
+        while runs and len(runs[-1]) <= _FANOUT * len(keys):
             last = runs.pop()
             keys, slots = _merge(last.keys, last.slots, keys, slots)
         runs.append(_Run(keys, slots))
@@ -136,18 +138,19 @@ class SortedMultiMap:
             if len(found):
                 out_slots.append(found)
                 out_query.append(owner)
-        if self._buffer:
-            qs: list[int] = []
-            ss: list[int] = []
-            for qi, k in enumerate(keys.tolist()):
-                lst = self._buffer.get(k)
-                if lst:
-                    ss.extend(lst)
-                    qs.extend([qi] * len(lst))
-            out_slots.append(np.array(ss, dtype=np.int32))
-            out_query.append(np.array(qs, dtype=np.int64))
+        if self._buffered:
+            bk = self._buf_keys
+            lo = np.searchsorted(bk, keys, side="left")
+            counts = np.searchsorted(bk, keys, side="right") - lo
+            total = int(counts.sum())
+            if total:
+                idx = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
+                out_slots.append(self._buf_slots[idx])
+                out_query.append(np.repeat(np.arange(len(keys), dtype=np.int64), counts))
         if not out_slots:
             return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64)
+        if len(out_slots) == 1:
+            return out_slots[0], out_query[0]
         return np.concatenate(out_slots), np.concatenate(out_query)
 
     def nbytes(self) -> int:

@@ -105,10 +105,27 @@ def _split_no_space(tok: str) -> list[str]:
 SENTENCE_BREAK = re.compile(r"[.!?:;]\s|\n")
 
 
+_ASCII_TOKEN_OR_BREAK = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)*[a-z]*|[.!?:;](?=\s)|\n")
+_BREAKS = frozenset(".!?:;\n")
+
+
 def sentence_tokens(norm: str) -> list[list[str]]:
     """Tokens of each sentence of prepared text (split after ``.!?:;`` followed by a space,
-    and at newlines)."""
-    return [tokens_of_normalized(part) for part in SENTENCE_BREAK.split(norm)]
+    and at newlines; empty sentences may appear)."""
+    if not norm.isascii():
+        return [tokens_of_normalized(part) for part in SENTENCE_BREAK.split(norm)]
+    found: list[str] = _ASCII_TOKEN_OR_BREAK.findall(norm)
+    out: list[list[str]] = []
+    start = 0
+    breaks = _BREAKS
+    for i, tok in enumerate(found):
+        if tok in breaks:
+            out.append(found[start:i])
+            start = i + 1
+    if not out:
+        return [found]
+    out.append(found[start:])
+    return out
 
 
 def sentence_key(toks: list[str]) -> int:

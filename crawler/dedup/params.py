@@ -16,6 +16,7 @@ SHINGLING = (
     f"content-word-unigram-stem/v1+norm{NORMALIZATION_VERSION}+lex{LEXICON_VERSION}+cjk-char2"
 )
 SCHEME = "datasketch-2.0.0:affine32:sha1_hash32"
+PAIR_MODEL = "logistic19-msr-odd-lines/v2"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class DedupParams:
         near_min_words: the least content words (of the smaller side) for a near match.
         max_novelty: a pair is a near copy or paraphrase when neither side has more than this
             IDF-weighted share of words the other lacks.
+        copy_max_novelty: a pair where neither side has more than this IDF-weighted share
+            of words the other lacks is a near copy without asking the pair model.
         containment_min: for a trimmed or extended copy, the least share of the smaller
             side's words found in the larger, with at least ``containment_min_words`` words
             on the smaller side and its IDF novelty at most ``small_novelty_max``.
@@ -50,6 +53,9 @@ class DedupParams:
             article has them); at least ``within_rare_min`` such words and article-local IDF
             cosine at least ``within_idf_cosine_min``. Only paragraphs with
             ``within_min_words`` content words take part.
+        pair_model: name and version of the pair model's constants
+            (:mod:`crawler.dedup.pairmodel`); a new fit changes the decisions, so it
+            changes the fingerprint.
     """
 
     num_perm: int = 128
@@ -62,6 +68,7 @@ class DedupParams:
     min_band_hits: int = 2
     near_min_words: int = 4
     max_novelty: float = 0.3
+    copy_max_novelty: float = 0.15
     containment_min: float = 0.9
     containment_min_words: int = 20
     small_novelty_max: float = 0.1
@@ -71,6 +78,7 @@ class DedupParams:
     within_rare_min: int = 6
     within_idf_cosine_min: float = 0.2
     within_min_words: int = 8
+    pair_model: str = PAIR_MODEL
 
     def to_dict(self) -> dict[str, object]:
         """All fields as a JSON-ready dict."""

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 from datasketch import MinHash
+from datasketch.hashfunc import sha1_hash32
 
 from crawler.dedup.normalize import NO_SPACE_SCRIPT, prepare, sentence_key, sentence_tokens
 from crawler.dedup.params import DedupParams
-from crawler.dedup.shingles import batch_shingle_hashes
+from crawler.dedup.shingles import shingles_of_tokens
+from crawler.dedup.vocab import VOCAB
 
 HashArray = npt.NDArray[np.uint32]
 KeyArray = npt.NDArray[np.uint64]
@@ -39,6 +41,10 @@ class Signature:
         n_tokens: tokens of the paragraph (not stored; 0 when loaded from bytes).
         sentences: tokens per sentence, kept from :meth:`Signer.signatures` so that
             checking the same paragraphs does not tokenise them again (not stored).
+        band_cache: the engine's tagged LSH band keys, kept after the first use (not
+            stored; the engine's band layout is fixed by the params).
+        term_ids: the tokens' ids in :data:`~crawler.dedup.vocab.VOCAB` (not stored), valid
+            while its generation equals ``generation``.
     """
 
     exact_hash: str
@@ -46,6 +52,9 @@ class Signature:
     sentence_keys: KeyArray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
     n_tokens: int = 0
     sentences: list[list[str]] | None = field(default=None, repr=False)
+    term_ids: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+    generation: int = -1
+    band_cache: KeyArray | None = field(default=None, repr=False)
 
     def to_bytes(self) -> bytes | None:
         """None without MinHash; else the hash values (little-endian uint32), the sentence
@@ -119,44 +128,71 @@ class Signer:
         return MinHash(seed=self.params.seed, hashvalues=hashvalues, scheme="affine32")
 
     def signatures(self, texts: Sequence[str]) -> list[Signature]:
-        """Signatures of many paragraphs at once."""
+        """Signatures of many paragraphs at once (tokenised once; the term ids are kept for
+        verification)."""
         exact: list[str] = []
-        n_tokens: list[int] = []
-        token_lists: list[list[str]] = []
         all_sentences: list[list[list[str]]] = []
-        flags: list[bool] = []
-        sent_keys: list[KeyArray] = []
+        flat_keys: list[int] = []
+        key_bounds = [0]
+        all_ids: list[int] = []
+        id_lengths: list[int] = []
+        use: list[bool] = []
+        special: dict[int, list[int]] = {}
         min_tokens = self.params.min_tokens
         min_sentence = self.params.sentence_min_tokens
         sha256 = hashlib.sha256
-        for text in texts:
+        vocab = VOCAB
+        vocab.maybe_reset()
+        for i, text in enumerate(texts):
             norm = prepare(text)
             sentences = sentence_tokens(norm)
             all_sentences.append(sentences)
             toks = sentences[0] if len(sentences) == 1 else [t for s in sentences for t in s]
-            sent_keys.append(
-                np.array(
-                    [sentence_key(s) for s in sentences if len(s) >= min_sentence][:255],
-                    dtype=np.uint64,
-                )
-            )
+            keys = [sentence_key(s) for s in sentences if len(s) >= min_sentence]
+            flat_keys.extend(keys[:255])
+            key_bounds.append(len(flat_keys))
             exact.append(sha256(" ".join(toks).encode("utf-8")).hexdigest())
-            n_tokens.append(len(toks))
-            if len(toks) < min_tokens:
-                token_lists.append([])
-                flags.append(False)
+            all_ids.extend(vocab.ids(toks))
+            id_lengths.append(len(toks))
+            long_enough = len(toks) >= min_tokens
+            if long_enough and not norm.isascii() and NO_SPACE_SCRIPT.search(norm) is not None:
+                special[i] = [sha1_hash32(x.encode("utf-8")) for x in shingles_of_tokens(toks)]
+                use.append(False)
             else:
-                token_lists.append(toks)
-                flags.append(not norm.isascii() and NO_SPACE_SCRIPT.search(norm) is not None)
-        flat, lengths = batch_shingle_hashes(token_lists, flags)
-        values = self._minhash_flat(flat, lengths)
+                use.append(long_enough)
+        generation = vocab.generation
+        ids = np.array(all_ids, dtype=np.int64)
+        lengths = np.array(id_lengths, dtype=np.int64)
+        offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        hashes = vocab.hashes[ids]
+        keep = (hashes >= 0) & np.repeat(np.array(use, dtype=bool), lengths)
+        kept_before = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept_before[1:])
+        sh_lengths = kept_before[offsets[1:]] - kept_before[offsets[:-1]]
+        flat = hashes[keep]
+        if special:
+            parts: list[npt.NDArray[np.int64]] = []
+            for i in range(len(texts)):
+                if i in special:
+                    parts.append(np.array(special[i], dtype=np.int64))
+                    sh_lengths[i] = len(special[i])
+                else:
+                    lo = int(kept_before[offsets[i]])
+                    parts.append(flat[lo : lo + int(sh_lengths[i])])
+            flat = np.concatenate(parts)
+        values = self._minhash_flat(flat.astype(np.uint32), sh_lengths)
+        bounds = offsets.tolist()
+        all_keys = np.array(flat_keys, dtype=np.uint64)
         return [
             Signature(
                 exact[i],
-                values[i] if lengths[i] else None,
-                sent_keys[i],
-                n_tokens[i],
+                values[i] if sh_lengths[i] else None,
+                all_keys[key_bounds[i] : key_bounds[i + 1]],
+                id_lengths[i],
                 all_sentences[i],
+                ids[bounds[i] : bounds[i + 1]],
+                generation,
             )
             for i in range(len(exact))
         ]

@@ -17,51 +17,112 @@ flagged. Signals:
 
 from __future__ import annotations
 
+import difflib
 import math
-import operator
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from crawler.dedup.lexicon import STOPWORDS, content_counts
+import numpy as np
+import numpy.typing as npt
+
+from crawler.dedup.lexicon import STOPWORDS
 from crawler.dedup.normalize import prepare, sentence_tokens, tokens_of_normalized
+from crawler.dedup.pairmodel import (
+    PAIR_MODEL_MIN_OVERLAP,
+    SLOW_RANGE,
+    pair_model_score,
+    pair_model_z,
+    probability,
+)
 from crawler.dedup.params import DedupParams
+from crawler.dedup.vocab import VOCAB
 
 _ASCII_NAME = re.compile(r"(?<=[^\s.!?:;\"“(]) ([A-Z][A-Za-z0-9'’&.-]*)")
 _NAME = re.compile(r"(?<=[^\s.!?:;\"“(]) ([^\W\d_][\w'’&.-]*)")
 
+IdArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+U64Array = npt.NDArray[np.uint64]
+_EMPTY_IDS: IdArray = np.empty(0, dtype=np.int64)
+_P1 = np.uint64(0x9E3779B97F4A7C15)
+_P2 = np.uint64(0xC2B2AE3D27D4EB4F)
+
 
 class Profile:
-    """What verification needs of one text. Content words are counted at once; tokens,
-    figures, names and sentences only when a decision gets that far.
+    """What verification needs of one text: its term ids (see
+    :mod:`crawler.dedup.vocab`); content words, token sets, figures, names, n-grams and
+    sentences are derived on first use.
 
     Args:
         text: the paragraph.
         sentences: its tokens per sentence, if already computed (see
             :func:`crawler.dedup.normalize.sentence_tokens`).
+        ids: the term ids of its tokens, if already computed (valid for ``generation``).
+        generation: the vocabulary generation ``ids`` belong to.
     """
 
-    def __init__(self, text: str, sentences: list[list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        sentences: list[list[str]] | None = None,
+        ids: IdArray | None = None,
+        generation: int = -1,
+    ) -> None:
         if sentences is None:
             sentences = sentence_tokens(prepare(text))
         self.text = text
         self._sentences = sentences
         self._toks = sentences[0] if len(sentences) == 1 else [t for s in sentences for t in s]
-        self.counts: dict[str, int] = content_counts(self._toks)
-        self.words: frozenset[str] = frozenset(self.counts)
+        if ids is None or generation != VOCAB.generation or len(ids) != len(self._toks):
+            ids = np.array(VOCAB.ids(self._toks), dtype=np.int64) if self._toks else _EMPTY_IDS
+        self.ids: IdArray = ids
 
     @property
     def has_tokens(self) -> bool:
         """Whether the text has any token at all."""
         return bool(self._toks)
 
+    @property
+    def n_tokens(self) -> int:
+        """Number of tokens."""
+        return len(self._toks)
+
+    @cached_property
+    def content_ids(self) -> IdArray:
+        """Term ids of the content-word tokens (stopwords dropped), in text order."""
+        ids = self.ids
+        return ids[VOCAB.hashes[ids] >= 0] if len(ids) else _EMPTY_IDS
+
+    @cached_property
+    def _unique(self) -> tuple[IdArray, IdArray]:
+        words, counts = np.unique(self.content_ids, return_counts=True)
+        return words.astype(np.int64), counts.astype(np.int64)
+
+    @property
+    def words(self) -> IdArray:
+        """Distinct content-word term ids, sorted."""
+        return self._unique[0]
+
+    @property
+    def counts(self) -> IdArray:
+        """Occurrences of each of :attr:`words`."""
+        return self._unique[1]
+
+    @property
+    def n_words(self) -> int:
+        """Number of distinct content words."""
+        return len(self._unique[0])
+
     @cached_property
     def tokens(self) -> frozenset[str]:
         """Distinct tokens."""
         return frozenset(self._toks)
+
+    @cached_property
+    def terms(self) -> U64Array:
+        """Distinct term ids, stopwords included (sorted)."""
+        return np.unique(self.ids).astype(np.uint64)
 
     @cached_property
     def numbers(self) -> frozenset[str]:
@@ -77,6 +138,32 @@ class Profile:
     def sentences(self) -> frozenset[tuple[str, ...]]:
         """Token tuples of the sentences."""
         return frozenset(tuple(s) for s in self._sentences if s)
+
+    @cached_property
+    def bigrams(self) -> U64Array:
+        """Distinct term-id bigrams (stopwords included), as sorted 64-bit keys."""
+        t = self.ids.astype(np.uint64)
+        return np.unique((t[:-1] << np.uint64(32)) | t[1:])
+
+    @cached_property
+    def trigrams(self) -> U64Array:
+        """Distinct term-id trigrams (stopwords included), as sorted 64-bit hashes."""
+        t = self.ids.astype(np.uint64)
+        return np.unique((t[:-2] * _P1 + t[1:-1]) * _P2 + t[2:])
+
+    @cached_property
+    def char4(self) -> U64Array:
+        """Distinct 4-grams of the UTF-8 bytes of the tokens joined by spaces (characters,
+        for Latin text), as sorted keys."""
+        b = np.frombuffer(" ".join(self._toks).encode("utf-8"), dtype=np.uint8).astype(np.uint64)
+        if len(b) < 4:
+            return np.empty(0, dtype=np.uint64)
+        return np.unique(
+            (b[:-3] << np.uint64(24))
+            | (b[1:-2] << np.uint64(16))
+            | (b[2:-1] << np.uint64(8))
+            | b[3:]
+        )
 
 
 def profile(text: str, sentences: list[list[str]] | None = None) -> Profile:
@@ -100,38 +187,39 @@ def _names(text: str) -> frozenset[str]:
 
 
 class IdfModel:
-    """Document frequencies learned incrementally, bounded in memory.
+    """Document frequencies of content-word terms, learned incrementally (a numpy array
+    indexed by term id; it starts afresh when the vocabulary does)."""
 
-    Args:
-        max_vocab: when the vocabulary grows past this, words seen once are dropped.
-    """
-
-    def __init__(self, max_vocab: int = 500_000) -> None:
-        self.df: Counter[str] = Counter()
+    def __init__(self) -> None:
+        self.df: IdArray = np.zeros(4096, dtype=np.int64)
         self.n_docs = 0
-        self.max_vocab = max_vocab
-        self._cache: dict[str, float] = {}
-        self._cache_docs = 0
+        self._generation = VOCAB.generation
 
-    def observe(self, words: Iterable[str]) -> None:
-        """Count one document's distinct words."""
-        self.df.update(set(words))
-        self.n_docs += 1
-        if len(self.df) > self.max_vocab:
-            self.df = Counter({w: c for w, c in self.df.items() if c > 1})
-            self._cache = {}
+    def _fit(self) -> None:
+        if self._generation != VOCAB.generation:
+            self.df = np.zeros(4096, dtype=np.int64)
+            self.n_docs = 0
+            self._generation = VOCAB.generation
+        if len(self.df) < VOCAB.n_terms:
+            self.df = np.concatenate(
+                [self.df, np.zeros(max(VOCAB.n_terms, 2 * len(self.df)) - len(self.df), np.int64)]
+            )
 
-    def idf(self, word: str) -> float:
-        """Smoothed IDF, ``log((N + 1) / (df + 1)) + 1``; unseen words get the maximum."""
-        return math.log((self.n_docs + 1) / (self.df.get(word, 0) + 1)) + 1.0
+    def observe(self, p: Profile) -> None:
+        """Count one document's distinct content words (a text without any is skipped)."""
+        if p.n_words:
+            self.observe_terms(p.words, np.ones(p.n_words, dtype=np.int64), 1)
 
-    def snapshot(self) -> dict[str, float]:
-        """A memo of IDF values, reused until the corpus has grown by 2 % (IDF moves
-        slowly; recomputing it for every word of every check would dominate the cost)."""
-        if self.n_docs > self._cache_docs * 1.02 or len(self._cache) > 2 * self.max_vocab:
-            self._cache = {}
-            self._cache_docs = self.n_docs
-        return self._cache
+    def observe_terms(self, terms: IdArray, docs: IdArray, n_docs: int) -> None:
+        """Add ``docs[i]`` documents containing ``terms[i]`` (distinct), out of ``n_docs``."""
+        self._fit()
+        self.df[terms] += docs
+        self.n_docs += n_docs
+
+    def weights(self, terms: IdArray) -> FloatArray:
+        """Smoothed IDF, ``log((N + 1) / (df + 1)) + 1``, of each term."""
+        self._fit()
+        return np.log((self.n_docs + 1) / (self.df[terms] + 1.0)) + 1.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,36 +227,38 @@ class Weighted:
     """A profile with IDF weights fixed for one check."""
 
     prof: Profile
-    idf: dict[str, float]
-    tfidf: dict[str, float]
+    idf: dict[int, float]
+    tfidf: dict[int, float]
     total: float
     norm: float
 
 
+def weigh(p: Profile, idf: IdfModel) -> Weighted:
+    """IDF weights of a profile's content words."""
+    w = idf.weights(p.words)
+    return _weighted(p, p.words, p.counts, w)
+
+
+def _weighted(p: Profile, words: IdArray, counts: IdArray, w: FloatArray) -> Weighted:
+    tf = w * (1.0 + np.log(counts))
+    keys = words.tolist()
+    return Weighted(
+        p,
+        dict(zip(keys, w.tolist(), strict=True)),
+        dict(zip(keys, tf.tolist(), strict=True)),
+        float(w.sum()),
+        float(np.sqrt(np.dot(tf, tf))),
+    )
+
+
 class Weigher:
-    """Weighs profiles with one snapshot of an :class:`IdfModel` (memoised per word)."""
+    """Weighs profiles with an :class:`IdfModel` (kept for callers of the old API)."""
 
     def __init__(self, idf: IdfModel) -> None:
         self.model = idf
-        self._cache = idf.snapshot()
 
     def __call__(self, p: Profile) -> Weighted:
-        cache = self._cache
-        try:
-            w = {k: cache[k] for k in p.words}
-        except KeyError:
-            idf = self.model.idf
-            for k in p.words:
-                if k not in cache:
-                    cache[k] = idf(k)
-            w = {k: cache[k] for k in p.words}
-        tfidf = w.copy()
-        for k, n in p.counts.items():
-            if n > 1:
-                tfidf[k] = w[k] * (1.0 + math.log(n))
-        values = list(tfidf.values())
-        norm = math.sqrt(sum(map(operator.mul, values, values)))
-        return Weighted(p, w, tfidf, sum(w.values()), norm)
+        return weigh(p, self.model)
 
 
 @dataclass(frozen=True)
@@ -181,6 +271,21 @@ class Decision:
     scores: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class PairStats:
+    """Set overlap of two profiles' content words, with IDF weights."""
+
+    n_shared: int
+    na: int
+    nb: int
+    shared_weight: float
+    total_a: float
+    total_b: float
+    dot: float
+    norm_a: float
+    norm_b: float
+
+
 def _conflict(own: frozenset[str], other_tokens: frozenset[str]) -> bool:
     return any(x not in other_tokens for x in own)
 
@@ -190,27 +295,53 @@ def _sentences_inside(a: Profile, b: Profile) -> bool:
     return bool(a.sentences) and len(a.sentences) < len(b.sentences) and a.sentences <= b.sentences
 
 
+def pair_stats(a: Weighted, b: Weighted) -> PairStats:
+    """:class:`PairStats` of two weighed profiles."""
+    shared = a.idf.keys() & b.idf.keys()
+    ai, at, bt = a.idf, a.tfidf, b.tfidf
+    return PairStats(
+        len(shared),
+        len(ai),
+        len(b.idf),
+        sum(ai[w] for w in shared),
+        a.total,
+        b.total,
+        sum(at[w] * bt[w] for w in shared),
+        a.norm,
+        b.norm,
+    )
+
+
 def decide(a: Weighted, b: Weighted, params: DedupParams) -> Decision:
     """Decide whether two paragraphs are the same paragraph (copy, light edit, trim or
     paraphrase). The decision the engine uses for cross-article candidates and that
-    ``newsdedup eval dedup --pairs`` scores.
+    ``newsdedup eval dedup --pairs`` scores. See :func:`judge`."""
+    return judge(pair_stats(a, b), a.prof, b.prof, params)
 
-    Rules, in order: too few content words (and not identical) -> no; each side has a
-    number the other lacks -> no (different facts); IDF novelty of both sides at most
-    ``max_novelty`` -> yes; all sentences of one side are sentences of the other, with at
-    least ``sentence_min_words`` content words -> yes (whole sentences cut or added); a long
+
+def judge(
+    st: PairStats, pa: Profile, pb: Profile, params: DedupParams, use_model: bool = True
+) -> Decision:
+    """The decision rules, on precomputed overlap statistics.
+
+    Rules, in order: too few content words (and not identical) -> no; little overlap
+    (IDF novelty above ``max_novelty``, containment below ``containment_min`` and IDF
+    overlap below the pair model's floor) -> no; each side has a number the other lacks
+    -> no (different facts, a veto); IDF novelty of both sides at most
+    ``copy_max_novelty`` (a near copy) -> yes; at most ``max_novelty`` and the pair model
+    agreeing -> yes; all sentences of one side are sentences of the other, with at least
+    ``sentence_min_words`` content words -> yes (whole sentences cut or added); a long
     smaller side (``containment_min_words``) almost entirely inside the other
-    (``containment_min`` and ``small_novelty_max``) -> yes; otherwise no.
+    (``containment_min`` and ``small_novelty_max``) -> yes; the pair model (a logistic
+    model over overlap, n-gram and novelty features, see :mod:`crawler.dedup.pairmodel`)
+    at least 0.5 -> yes (paraphrase); otherwise no. ``use_model=False`` leaves the model
+    out (IDF novelty alone decides; for fitting).
     """
-    pa, pb = a.prof, b.prof
-    shared = pa.words & pb.words
-    n_shared = len(shared)
-    na, nb = len(pa.words), len(pb.words)
+    n_shared, na, nb = st.n_shared, st.na, st.nb
     small = min(na, nb)
     union = na + nb - n_shared
-    shared_weight = sum(a.idf[w] for w in shared)
-    nov_a = 1.0 - shared_weight / a.total if a.total else 1.0
-    nov_b = 1.0 - shared_weight / b.total if b.total else 1.0
+    nov_a = 1.0 - st.shared_weight / st.total_a if st.total_a else 1.0
+    nov_b = 1.0 - st.shared_weight / st.total_b if st.total_b else 1.0
     novelty = max(nov_a, nov_b)
     containment = n_shared / small if small else 0.0
     scores = {
@@ -221,10 +352,13 @@ def decide(a: Weighted, b: Weighted, params: DedupParams) -> Decision:
     }
     if small < params.near_min_words and scores["jaccard"] < 1.0:
         return Decision(False, "too-short", 0.0, scores)
-    if novelty > params.max_novelty and containment < min(params.containment_min, 1.0):
+    if (
+        novelty > params.max_novelty
+        and containment < min(params.containment_min, 1.0)
+        and 1.0 - novelty < PAIR_MODEL_MIN_OVERLAP
+    ):
         return Decision(False, "below-thresholds", 1.0 - novelty, scores)
-    dot = sum(a.tfidf[w] * b.tfidf[w] for w in shared)
-    scores["idf_cosine"] = dot / (a.norm * b.norm) if a.norm and b.norm else 0.0
+    scores["idf_cosine"] = st.dot / (st.norm_a * st.norm_b) if st.norm_a and st.norm_b else 0.0
     scores["small_novelty"] = nov_a if na <= nb else nov_b
     scores["number_conflict"] = float(
         _conflict(pa.numbers, pb.tokens) and _conflict(pb.numbers, pa.tokens)
@@ -237,112 +371,103 @@ def decide(a: Weighted, b: Weighted, params: DedupParams) -> Decision:
     )
     if scores["number_conflict"]:
         return Decision(False, "veto:numbers", 0.0, scores)
-    if novelty <= params.max_novelty:
+    if novelty <= params.copy_max_novelty:
         return Decision(True, "minhash+verify:idf-novelty+immutables", 1.0 - novelty, scores)
+    prob = -1.0
+    if use_model:
+        prob = _model(st, pa, pb, scores)
+    if novelty <= params.max_novelty and (not use_model or prob >= 0.5):
+        return Decision(True, "minhash+verify:idf-novelty+immutables", 1.0 - novelty, scores)
+    rule = containment_rule(scores, params)
+    if rule is not None:
+        return rule
+    if prob >= 0.5:
+        return Decision(True, "minhash+verify:pair-model", prob, scores)
+    return Decision(False, "below-thresholds", 1.0 - novelty, scores)
+
+
+def _model(st: PairStats, pa: Profile, pb: Profile, scores: dict[str, float]) -> float:
+    """The pair model's probability; when the fast features already decide (see
+    :data:`~crawler.dedup.pairmodel.SLOW_RANGE`), a bound of it (``pair_model_min`` or
+    ``pair_model_max`` in ``scores``) instead of the exact value (``pair_model``)."""
+    features = pair_features(st, pa, pb, scores, slow=False)
+    z = pair_model_z(features)
+    lo, hi = z + SLOW_RANGE[0], z + SLOW_RANGE[1]
+    if lo >= 0.0:
+        scores["pair_model_min"] = prob = probability(lo)
+        return prob
+    if hi < 0.0:
+        scores["pair_model_max"] = prob = probability(hi)
+        return prob
+    scores["pair_model"] = prob = pair_model_score(pair_features(st, pa, pb, scores))
+    return prob
+
+
+def containment_rule(scores: dict[str, float], params: DedupParams) -> Decision | None:
+    """The acceptances for trimmed or extended copies (whole sentences inside the other
+    side; a long smaller side almost entirely inside the other), else None."""
+    small = scores["min_words"]
     if scores["sentence_containment"] and small >= params.sentence_min_words:
         return Decision(True, "minhash+verify:sentence-containment", 1.0, scores)
     if (
         small >= params.containment_min_words
-        and containment >= params.containment_min
+        and scores["containment"] >= params.containment_min
         and scores["small_novelty"] <= params.small_novelty_max
     ):
-        return Decision(True, "minhash+verify:containment", containment, scores)
-    return Decision(False, "below-thresholds", 1.0 - novelty, scores)
+        return Decision(True, "minhash+verify:containment", scores["containment"], scores)
+    return None
+
+
+def _overlap(x: U64Array, y: U64Array) -> tuple[float, float]:
+    """Jaccard and containment of two sorted arrays of distinct keys."""
+    shared = len(np.intersect1d(x, y, assume_unique=True)) if len(x) and len(y) else 0
+    union = len(x) + len(y) - shared
+    small = min(len(x), len(y))
+    return (shared / union if union else 0.0, shared / small if small else 0.0)
+
+
+def pair_features(
+    st: PairStats, pa: Profile, pb: Profile, scores: dict[str, float], slow: bool = True
+) -> list[float]:
+    """The pair model's features (order: :data:`crawler.dedup.pairmodel.FEATURES`); with
+    ``slow=False`` the slow ones (:data:`~crawler.dedup.pairmodel.SLOW_FEATURES`) are 0."""
+    nov_a = 1.0 - st.shared_weight / st.total_a if st.total_a else 1.0
+    nov_b = 1.0 - st.shared_weight / st.total_b if st.total_b else 1.0
+    term_j, _ = _overlap(pa.terms, pb.terms)
+    bi_j, bi_c = _overlap(pa.bigrams, pb.bigrams)
+    tri_j, tri_c = _overlap(pa.trigrams, pb.trigrams)
+    c4_j, c4_c, ratio = 0.0, 0.0, 0.0
+    if slow:
+        c4_j, c4_c = _overlap(pa.char4, pb.char4)
+        ratio = difflib.SequenceMatcher(
+            None, pa.ids.tolist(), pb.ids.tolist(), autojunk=False
+        ).ratio()
+    un_a = st.total_a - st.shared_weight
+    un_b = st.total_b - st.shared_weight
+    longest = max(pa.n_tokens, pb.n_tokens)
+    return [
+        scores["idf_cosine"],
+        1.0 - max(nov_a, nov_b),
+        1.0 - min(nov_a, nov_b),
+        term_j,
+        bi_j,
+        bi_c,
+        tri_j,
+        tri_c,
+        math.log1p(max(un_a, un_b, 0.0)),
+        math.log1p(max(min(un_a, un_b), 0.0)),
+        math.log1p(max(st.na, st.nb) - st.n_shared),
+        abs(pa.n_tokens - pb.n_tokens) / longest if longest else 0.0,
+        scores["name_conflict"],
+        c4_j,
+        c4_c,
+        ratio,
+        float(_conflict(pa.numbers, pb.tokens) or _conflict(pb.numbers, pa.tokens)),
+        float(bool(pa.numbers) and pa.numbers == pb.numbers),
+        float(_conflict(pa.names, pb.tokens) or _conflict(pb.names, pa.tokens)),
+    ]
 
 
 def verify_pair(a: Profile, b: Profile, idf: IdfModel, params: DedupParams) -> Decision:
     """:func:`decide` for two profiles, weighed with ``idf``."""
-    weigh = Weigher(idf)
-    return decide(weigh(a), weigh(b), params)
-
-
-def within_article(
-    profiles: Sequence[Profile],
-    idf: IdfModel,
-    params: DedupParams,
-    skip: AbstractSet[int] = frozenset(),
-    weighted: Sequence[Weighted] | None = None,
-) -> dict[int, tuple[int, Decision]]:
-    """Near repeats inside one article: for each later paragraph that repeats an earlier
-    one, ``{later: (earlier, decision)}`` (the best-scoring earlier paragraph).
-
-    Besides :func:`decide`, a pair is a reworded repeat when the words that only this
-    pair shares within the article (no other paragraph has them) make up at least
-    ``within_rare_share_min`` of the smaller paragraph, at least ``within_rare_min`` of them,
-    with article-local IDF cosine at least ``within_idf_cosine_min``. This needs at least
-    four eligible paragraphs, so that "only this pair" means something.
-
-    Args:
-        profiles: the article's paragraphs in order.
-        idf: document frequencies learned so far.
-        params: thresholds.
-        skip: positions left out (e.g. exact repeats, already flagged).
-        weighted: the profiles already weighed (same order), if at hand.
-    """
-    eligible = [
-        i
-        for i, p in enumerate(profiles)
-        if len(p.counts) >= params.within_min_words and i not in skip
-    ]
-    if len(eligible) < 2:
-        return {}
-    if weighted is None:
-        weigh = Weigher(idf)
-        weighted = [weigh(p) for p in profiles]
-    local_df: Counter[str] = Counter()
-    for i in eligible:
-        local_df.update(profiles[i].words)
-    n = len(eligible)
-    local_idf = {w: math.log((n + 1) / c) for w, c in local_df.items()}
-    local: dict[int, tuple[dict[str, float], float]] = {}
-
-    def local_vector(i: int) -> tuple[dict[str, float], float]:
-        if i not in local:
-            local[i] = _local_vector(profiles[i], local_idf)
-        return local[i]
-
-    found: dict[int, tuple[int, Decision]] = {}
-    for pos, j in enumerate(eligible):
-        for i in eligible[:pos]:
-            decision = decide(weighted[i], weighted[j], params)
-            if not decision.duplicate and not decision.method.startswith("veto") and n >= 4:
-                decision = _rare_overlap(
-                    profiles[i], profiles[j], local_vector, (i, j), local_df, decision, params
-                )
-            if decision.duplicate and (j not in found or decision.score > found[j][1].score):
-                found[j] = (i, decision)
-    return found
-
-
-def _local_vector(p: Profile, local_idf: dict[str, float]) -> tuple[dict[str, float], float]:
-    vec = {k: local_idf[k] * (1.0 + math.log(c)) for k, c in p.counts.items()}
-    return vec, math.sqrt(sum(v * v for v in vec.values()))
-
-
-def _rare_overlap(
-    a: Profile,
-    b: Profile,
-    local_vector: Callable[[int], tuple[dict[str, float], float]],
-    pair: tuple[int, int],
-    local_df: Counter[str],
-    decision: Decision,
-    params: DedupParams,
-) -> Decision:
-    shared = a.words & b.words
-    if len(shared) < params.within_rare_min:
-        return decision
-    exclusive = [w for w in shared if local_df[w] == 2]
-    if len(exclusive) < params.within_rare_min:
-        return decision
-    small = min(len(a.words), len(b.words))
-    rare_overlap = len(exclusive) / small if small else 0.0
-    la, lb = local_vector(pair[0]), local_vector(pair[1])
-    dot = sum(la[0][w] * lb[0][w] for w in shared)
-    local_cos = dot / (la[1] * lb[1]) if la[1] and lb[1] else 0.0
-    scores = dict(decision.scores)
-    scores.update(
-        rare_overlap=rare_overlap, rare_shared=float(len(exclusive)), local_idf_cosine=local_cos
-    )
-    if rare_overlap >= params.within_rare_share_min and local_cos >= params.within_idf_cosine_min:
-        return Decision(True, "minhash+verify:rare-overlap+local-idf-cosine", rare_overlap, scores)
-    return Decision(False, decision.method, decision.score, scores)
+    return decide(weigh(a, idf), weigh(b, idf), params)

@@ -9,7 +9,8 @@ import pytest
 from crawler.dedup import DedupEngine, DedupParams, Match
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dedup"
-SEED = Path("/work/shared/seed/japan-ai-race.txt")
+# The shared folder beside the project (absent in a user's clone: the test then skips).
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "japan-ai-race.txt"
 
 
 def _paragraphs(path: Path) -> list[str]:
@@ -63,7 +64,9 @@ def test_repeated_intro_fixture_flagged_and_nothing_else() -> None:
     assert [m for m in matches if m.kind != "near_within"] == []
     m = matches[0]
     assert m.method.startswith("minhash+verify:")
-    assert 0.0 <= m.score <= 1.0 and "rare_overlap" in m.scores
+    assert 0.0 <= m.score <= 1.0
+    # caught by the within-article rare-overlap test or by the pair model
+    assert "rare_overlap" in m.scores or "pair_model" in m.scores
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="shared seed text not present")
@@ -189,3 +192,21 @@ def test_exact_cross_points_to_earliest_key_of_other_articles() -> None:
     matches = engine.check_article(["Advertisement"], article=2)
     assert [(m.index, m.other, m.kind) for m in matches] == [(0, 20, "exact_cross")]
     assert engine.check_article(["Advertisement"])[0].other == 10
+
+
+def test_vocabulary_reset_between_signing_and_checking(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler.dedup.vocab import VOCAB
+
+    store = Store()
+    engine = DedupEngine(lookup=store.lookup)
+    _index(engine, store, article=1, texts=ORIGINAL, first_key=100)
+    edited = [ORIGINAL[2].replace("roughly", "about"), ORIGINAL[3]]
+    sigs = engine.signatures(edited)  # term ids of the current generation
+    generation = VOCAB.generation
+    monkeypatch.setattr(VOCAB, "limit", 0)  # the next operation starts afresh
+    matches = engine.check_article(edited, sigs, article=2)
+    assert VOCAB.generation == generation + 1
+    assert {(m.index, m.other, m.kind) for m in matches} == {
+        (0, 102, "near_cross"),
+        (1, 103, "exact_cross"),
+    }
