@@ -53,6 +53,11 @@ class DedupParams:
             article has them); at least ``within_rare_min`` such words and article-local IDF
             cosine at least ``within_idf_cosine_min``. Only paragraphs with
             ``within_min_words`` content words take part.
+        within_strong_rare_min, within_strong_share_min: strong evidence that needs no
+            cosine: at least this many words that the pair alone shares, making up at least
+            this share of the smaller paragraph. In a short article (a handful of
+            paragraphs) article-local IDF is nearly flat, so the cosine test misses reworded
+            repeats that these counts still show (the seed's intro, in a four-paragraph body).
         pair_model: name and version of the pair model's constants
             (:mod:`crawler.dedup.pairmodel`); a new fit changes the decisions, so it
             changes the fingerprint.
@@ -78,6 +83,8 @@ class DedupParams:
     within_rare_min: int = 6
     within_idf_cosine_min: float = 0.2
     within_min_words: int = 8
+    within_strong_rare_min: int = 12
+    within_strong_share_min: float = 0.2
     pair_model: str = PAIR_MODEL
 
     def to_dict(self) -> dict[str, object]:

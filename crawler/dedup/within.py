@@ -204,11 +204,16 @@ def within_article(
         containment = n_shared / small
         local_cos = local / (lnorms[:, None] * lnorms[None, :])
         rare_share = exclusive / small
-    rare_ok = (
-        (n_shared >= params.within_rare_min)
-        & (exclusive >= params.within_rare_min)
-        & (rare_share >= params.within_rare_share_min)
-        & (local_cos >= params.within_idf_cosine_min)
+    strong = (exclusive >= params.within_strong_rare_min) & (
+        rare_share >= params.within_strong_share_min
+    )
+    rare_ok = (n_shared >= params.within_rare_min) & (
+        (
+            (exclusive >= params.within_rare_min)
+            & (rare_share >= params.within_rare_share_min)
+            & (local_cos >= params.within_idf_cosine_min)
+        )
+        | strong
     )
     if n < 4:
         rare_ok[:] = False
@@ -247,7 +252,9 @@ def within_article(
             if rare_ok[a, b_]:
                 decision = Decision(
                     True,
-                    "minhash+verify:rare-overlap+local-idf-cosine",
+                    "minhash+verify:rare-overlap+local-idf-cosine"
+                    if local_cos[a, b_] >= params.within_idf_cosine_min
+                    else "minhash+verify:strong-rare-overlap",
                     float(rare_share[a, b_]),
                     scores,
                 )

@@ -77,6 +77,17 @@ def test_seed_repeated_intro_flagged_and_nothing_else() -> None:
     assert {(m.index, m.other, m.kind) for m in matches} == {(nav, 1, "near_within")}
 
 
+@pytest.mark.skipif(not SEED.exists(), reason="shared seed text not present")
+def test_seed_body_alone_still_flags_its_intro() -> None:
+    """What the pipeline sees after extraction: the four body paragraphs only (no title,
+    subheadings or teasers), where article-local IDF is nearly flat."""
+    paras = _paragraphs(SEED)
+    body = [p for p in paras[: paras.index("Explore more")] if len(p.split()) > 40]
+    assert len(body) == 4
+    matches = DedupEngine().check_article(body)
+    assert {(m.index, m.other, m.kind) for m in matches} == {(3, 0, "near_within")}
+
+
 def test_exact_within_and_short_paragraphs() -> None:
     paras = ["Advertisement", ORIGINAL[1], "Advertisement", "", ORIGINAL[2], ""]
     matches = DedupEngine().check_article(paras)
