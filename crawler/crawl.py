@@ -82,8 +82,14 @@ class _RunBook:
         self.factory = make_session_factory(self.engine)
         self.trigger = trigger
 
-    def open(self, source: SourceConfig) -> tuple[int | None, dict[str, KnownPage], str | None]:
-        """Open a run of ``source``: (run id, known pages, None), or (None, {}, why not)."""
+    def open(
+        self, source: SourceConfig, shared: bool = False
+    ) -> tuple[int | None, dict[str, KnownPage], str | None]:
+        """Open a run of ``source``: (run id, known pages, None), or (None, {}, why not).
+
+        ``shared``: a worker of a shared crawl, where several runs of one source (one per
+        worker, maybe on other machines) run at once: no run is refused or closed.
+        """
         from storage import repository as repo
         from storage.models import utcnow
         from storage.repo.incremental import known_pages
@@ -91,7 +97,7 @@ class _RunBook:
 
         with self.factory() as session:
             row = repo.get_or_create_source(session, source.name, list(source.domains))
-            for run in mark_interrupted(session, pid_alive, row.id):
+            for run in [] if shared else mark_interrupted(session, pid_alive, row.id):
                 log.warning(
                     "source %s: run %d (pid %s) was left running by a process that is gone; "
                     "marked interrupted",
@@ -99,7 +105,7 @@ class _RunBook:
                     run.id,
                     run.pid,
                 )
-            busy = running_runs(session, row.id)
+            busy = [] if shared else running_runs(session, row.id)
             if busy:
                 session.commit()
                 other = busy[0]
@@ -170,10 +176,16 @@ def run_crawl(
     from scrapy.utils.reactor import install_reactor
     from twisted.internet import defer
 
+    from crawler.scaleout import prepare_database, shared_redis_url, shared_settings
     from crawler.spiders.source import SourceSpider
 
-    book = _RunBook(database_url, trigger)
     base = crawl_settings(database_url, proxy=proxy, log_level=log_level)
+    # A worker of a shared crawl when NEWSDEDUP_REDIS_URL is set (ScaleOutError on SQLite).
+    redis_url = shared_redis_url(database_url, base.get("NEWSDEDUP_REDIS_URL"))
+    if redis_url:
+        # workers starting together migrate and create source rows one at a time
+        prepare_database(database_url, [(s.name, s.domains) for s in sources])
+    book = _RunBook(database_url, trigger)
     base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     install_reactor(base["TWISTED_REACTOR"])
     process = CrawlerProcess(base)
@@ -192,13 +204,16 @@ def run_crawl(
 
         try:
             for source in sources:
-                run_id, known, refused = book.open(source)
+                run_id, known, refused = book.open(source, shared=bool(redis_url))
                 if run_id is None:
                     log.error("source %s: not crawled: %s", source.name, refused)
                     reports.append(RunReport(source.name, 0, STATUS_SKIPPED, None, refused))
                     continue
                 settings = base.copy()
                 settings.set("NEWSDEDUP_RUN_ID", run_id, priority="cmdline")
+                if redis_url:
+                    for key, value in shared_settings(source.name, redis_url, base).items():
+                        settings.set(key, value, priority="cmdline")
                 crawler = Crawler(SourceSpider, settings)
                 open_runs[run_id] = (source, crawler)
                 log.info(

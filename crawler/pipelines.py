@@ -27,8 +27,14 @@ class IngestPipeline:
         run_id: int | None = None,
         stats: Any = None,
         max_failure_share: float = 0.5,
+        redis_url: str | None = None,
+        redis_prefix: str = "newsdedup",
+        index_ttl: int = 0,
     ) -> None:
         self.database_url = database_url
+        self.redis_url = redis_url  # set: a worker of a shared crawl (crawler.scaleout)
+        self.redis_prefix = redis_prefix
+        self.index_ttl = index_ttl
         self.run_id = run_id
         self.stats = stats
         self.max_failure_share = max_failure_share
@@ -47,6 +53,9 @@ class IngestPipeline:
             run_id=run_id,
             stats=crawler.stats,
             max_failure_share=settings.getfloat("NEWSDEDUP_MAX_FAILURE_SHARE", 0.5),
+            redis_url=settings.get("NEWSDEDUP_REDIS_URL") or None,
+            redis_prefix=settings.get("NEWSDEDUP_REDIS_PREFIX") or "newsdedup",
+            index_ttl=settings.getint("NEWSDEDUP_INDEX_TTL", 0),
         )
 
     def open_spider(self) -> None:
@@ -57,9 +66,24 @@ class IngestPipeline:
         upgrade(self.database_url)
         self._engine = make_engine(self.database_url)
         self._factory = make_session_factory(self._engine)
-        self._ingestor = Ingestor.open(self._factory)
+        if self.redis_url:
+            self._ingestor = self._open_shared(self.redis_url)
+        else:
+            self._ingestor = Ingestor.open(self._factory)
         if self.run_id is not None:
             self._load_run_source(self.run_id)
+
+    def _open_shared(self, redis_url: str) -> Any:
+        import redis
+
+        from crawler.scaleout import shared_redis_url
+        from crawler.shared_ingest import SharedIngestor
+
+        shared_redis_url(self.database_url, redis_url)  # PostgreSQL, or a clear error
+        client = redis.Redis.from_url(redis_url)
+        return SharedIngestor.open_shared(
+            self._factory, client, self.redis_prefix, index_ttl=self.index_ttl
+        )
 
     def _load_run_source(self, run_id: int) -> None:
         from storage.models import CrawlRun

@@ -45,6 +45,23 @@ NEWSDEDUP_RETRY_MAX_DELAY = float(os.environ.get("NEWSDEDUP_RETRY_MAX_DELAY", "6
 # Scheduler: how often (seconds) `newsdedup schedule` checks its child crawls at most.
 NEWSDEDUP_SCHEDULE_POLL = float(os.environ.get("NEWSDEDUP_SCHEDULE_POLL", "5"))
 
+# Scale-out (docs/scaling.md): set NEWSDEDUP_REDIS_URL (with a PostgreSQL database) to make
+# every `newsdedup crawl` a worker of one shared crawl: shared request queue and seen set
+# (scrapy-redis), shared paragraph index. Empty: a single-machine crawl.
+NEWSDEDUP_REDIS_URL = os.environ.get("NEWSDEDUP_REDIS_URL", "")
+# Prefix of every Redis key of newsdedup, and the id shared by the workers of one crawl.
+NEWSDEDUP_REDIS_PREFIX = os.environ.get("NEWSDEDUP_REDIS_PREFIX", "newsdedup")
+NEWSDEDUP_CRAWL_ID = os.environ.get("NEWSDEDUP_CRAWL_ID", "shared")
+# Seconds a URL stays in a shared crawl's seen set (not fetched again by any worker) after
+# the last worker's heartbeat; keep it below the interval between scheduled crawls.
+NEWSDEDUP_SEEN_TTL = int(os.environ.get("NEWSDEDUP_SEEN_TTL", "3600"))
+# Seconds without a heartbeat after which a worker counts as dead and the others push the
+# requests it had in flight back to the shared queue.
+NEWSDEDUP_WORKER_TIMEOUT = float(os.environ.get("NEWSDEDUP_WORKER_TIMEOUT", "15"))
+# Seconds a key of the shared paragraph index lives in Redis after its last addition (bounds
+# Redis memory; copies are then found within that window). 0: keep keys forever.
+NEWSDEDUP_INDEX_TTL = int(os.environ.get("NEWSDEDUP_INDEX_TTL", "0"))
+
 # Review web app: mark the login cookie Secure (set 1 behind HTTPS), and how many hours a
 # login session lasts.
 NEWSDEDUP_COOKIE_SECURE = os.environ.get("NEWSDEDUP_COOKIE_SECURE", "0")

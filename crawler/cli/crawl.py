@@ -64,15 +64,20 @@ def _run(args: argparse.Namespace) -> int:
         print(f"newsdedup: {path}: no enabled source to crawl", file=sys.stderr)
         return 2
     from crawler import settings
+    from crawler.scaleout import ScaleOutError
 
-    reports = run_crawl(
-        chosen,
-        database_url(args),
-        proxy=args.proxy,
-        log_level=args.log_level or str(settings.LOG_LEVEL),
-        trigger=args.trigger,
-        incremental=not args.full,
-    )
+    try:
+        reports = run_crawl(
+            chosen,
+            database_url(args),
+            proxy=args.proxy,
+            log_level=args.log_level or str(settings.LOG_LEVEL),
+            trigger=args.trigger,
+            incremental=not args.full,
+        )
+    except ScaleOutError as exc:
+        print(f"newsdedup: {exc}", file=sys.stderr)
+        return 2
     for report in reports:
         detail = f": {report.message}" if report.message else ""
         print(f"{report.source}: run {report.run_id} {report.status}{detail}")

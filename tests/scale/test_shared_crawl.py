@@ -1,0 +1,120 @@
+"""Three crawler processes share one crawl of a generated site of 550 articles (50 of them
+syndicated copies) on PostgreSQL and Redis; one is killed with SIGKILL mid-way. The two
+others finish the crawl: every article is stored exactly once, every copy is linked to
+its original and in its cluster, and their logs hold no error."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+import pytest
+from sqlalchemy import func, select, text
+
+from crawler.demo.generated import serve_generated_site, sources_toml
+from storage.db import make_engine
+from storage.models import Article
+from tests.ops.helpers import ROOT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+
+ARTICLES, COPIES = 500, 50
+DEADLINE = 150.0  # seconds for the whole crawl; it takes about 20 on a 2-core machine
+
+
+def _worker(
+    db: str, sources: Path, proxy: str, env: dict[str, str], log: IO[str]
+) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "crawler.cli", "--database-url", db, "crawl", "wirebulk"]
+    command += ["--sources", str(sources), "--proxy", proxy]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _stored(db: str) -> int:
+    engine = make_engine(db)
+    try:
+        with engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(Article)) or 0)
+    except Exception:  # not migrated yet
+        return 0
+    finally:
+        engine.dispose()
+
+
+def test_three_workers_one_killed_lose_nothing(
+    pg_db: str, redis_url: str, redis_prefix: str, tmp_path: Path
+) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text(sources_toml(concurrency=4), encoding="utf-8")
+    env = dict(
+        os.environ,
+        NEWSDEDUP_REDIS_URL=redis_url,
+        NEWSDEDUP_REDIS_PREFIX=redis_prefix,
+        NEWSDEDUP_WORKER_TIMEOUT="3",
+        NEWSDEDUP_PROGRESS_ENABLED="0",
+    )
+    logs = [tmp_path / f"worker{i}.log" for i in range(3)]
+    with serve_generated_site(ARTICLES, COPIES, delay=0.02) as (site, plan):
+        handles = [path.open("w", encoding="utf-8") for path in logs]
+        workers = [_worker(pg_db, sources, site.proxy_url, env, h) for h in handles]
+        try:
+            deadline = time.monotonic() + DEADLINE
+            # Kill the first worker once the crawl is well under way (polling, no fixed wait).
+            while _stored(pg_db) < ARTICLES // 5:
+                assert time.monotonic() < deadline, "the crawl did not get going"
+                assert workers[0].poll() is None, "worker 0 ended before it could be killed"
+                time.sleep(0.2)
+            workers[0].send_signal(signal.SIGKILL)
+            workers[0].wait(timeout=10)
+            codes = [w.wait(timeout=max(1.0, deadline - time.monotonic())) for w in workers[1:]]
+        finally:
+            for w in workers:
+                if w.poll() is None:
+                    w.kill()
+                    w.wait()
+            for h in handles:
+                h.close()
+    stored_when_killed = _stored(pg_db)
+    survivors = [p.read_text(encoding="utf-8") for p in logs[1:]]
+    for n, log in enumerate(survivors, start=1):
+        assert "ERROR" not in log and "Traceback" not in log, f"worker {n}:\n{log[-3000:]}"
+    assert codes == [0, 0], "\n".join(s[-2000:] for s in survivors)
+    # The killed worker had requests in flight: a survivor pushed them back to the queue.
+    assert any("stopped without finishing" in log for log in survivors)
+
+    engine = make_engine(pg_db)
+    try:
+        with engine.connect() as conn:
+            urls = [u for (u,) in conn.execute(text("SELECT url FROM articles"))]
+            article_id = {u: i for u, i in conn.execute(text("SELECT url, id FROM articles"))}
+            linked = {
+                (a, b)
+                for a, b in conn.execute(
+                    text(
+                        "SELECT p.article_id, m.article_id FROM duplicate_links d "
+                        "JOIN paragraphs p ON p.id = d.paragraph_id "
+                        "JOIN paragraphs m ON m.id = d.matched_paragraph_id "
+                        "WHERE d.kind IN ('exact_cross', 'near_cross')"
+                    )
+                )
+            }
+            members = conn.execute(text("SELECT article_id, cluster_id FROM cluster_members"))
+            cluster_of = {a: c for a, c in members}
+    finally:
+        engine.dispose()
+    assert stored_when_killed == len(urls)
+    assert len(urls) == len(set(urls))  # none twice
+    assert sorted(set(plan.urls) - set(urls)) == []  # none lost
+    assert len(urls) == ARTICLES + COPIES
+    for copy, original in plan.copies.items():
+        a, b = article_id[copy], article_id[original]
+        assert (a, b) in linked or (b, a) in linked, f"{copy} not linked to {original}"
+        assert cluster_of.get(a) is not None and cluster_of.get(a) == cluster_of.get(b)
+    # Nothing else is linked across articles: the generated originals are all different.
+    pairs = {frozenset(p) for p in linked}
+    assert len(pairs) == COPIES
