@@ -4,17 +4,19 @@ app served on a free port. Skipped with a reason without the browser, except und
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from storage import migrate
-from storage.db import make_engine, make_session_factory
 from tests.browser.live_server import serve
-from tests.webapp.review.seed import Seeded, fast_password_hashing, seed
+from tests.webapp.review.seed import (
+    Seeded,
+    build_seeded_database,
+    copy_database,
+    fast_password_hashing,
+)
 from webapp.app import create_app
 
 CHROMIUM = Path(os.environ.get("NEWSDEDUP_CHROMIUM", "/usr/bin/chromium"))
@@ -54,22 +56,12 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Seeded]:
-    path = tmp_path_factory.mktemp("browser") / "template.db"
-    url = f"sqlite:///{path}"
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with make_session_factory(engine)() as session:
-        ids = seed(session)
-        session.commit()
-    engine.dispose()
-    return path, ids
+    return build_seeded_database(tmp_path_factory.mktemp("browser"))
 
 
 @pytest.fixture
 def db_url(template_db: tuple[Path, Seeded], tmp_path: Path) -> str:
-    path = tmp_path / "browser.db"
-    shutil.copy(template_db[0], path)
-    return f"sqlite:///{path}"
+    return copy_database(template_db[0], tmp_path / "browser.db")
 
 
 @pytest.fixture

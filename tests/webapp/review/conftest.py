@@ -4,7 +4,6 @@ app on it, and logged-in test clients."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,9 +11,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from storage import migrate
 from storage.db import make_engine, make_session_factory
-from tests.webapp.review.seed import EDITOR, VIEWER, Seeded, fast_password_hashing, seed
+from tests.webapp.review.seed import (
+    EDITOR,
+    VIEWER,
+    Seeded,
+    build_seeded_database,
+    copy_database,
+    fast_password_hashing,
+)
 from webapp.app import create_app
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -22,22 +27,12 @@ CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Seeded]:
-    path = tmp_path_factory.mktemp("review") / "template.db"
-    url = f"sqlite:///{path}"
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with make_session_factory(engine)() as session:
-        ids = seed(session)
-        session.commit()
-    engine.dispose()
-    return path, ids
+    return build_seeded_database(tmp_path_factory.mktemp("review"))
 
 
 @pytest.fixture
 def db_url(seeded_template: tuple[Path, Seeded], tmp_path: Path) -> str:
-    path = tmp_path / "review.db"
-    shutil.copy(seeded_template[0], path)
-    return f"sqlite:///{path}"
+    return copy_database(seeded_template[0], tmp_path / "review.db")
 
 
 @pytest.fixture

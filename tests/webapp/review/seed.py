@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
+from storage import migrate
+from storage.db import make_engine, make_session_factory
 from storage.models import DuplicateLink
 from storage.repo.articles import ArticleFields, save_article
 from storage.repo.clusters import join_cluster, set_original
@@ -191,3 +195,22 @@ def seed(session: Session) -> Seeded:
     ids.cluster = cluster.id
     session.flush()
     return ids
+
+
+def build_seeded_database(directory: Path) -> tuple[Path, Seeded]:
+    """Create ``template.db`` in ``directory``: migrated to head and seeded."""
+    path = directory / "template.db"
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        ids = seed(session)
+        session.commit()
+    engine.dispose()
+    return path, ids
+
+
+def copy_database(template: Path, target: Path) -> str:
+    """Copy the seeded template to ``target`` (one per test) and return its URL."""
+    shutil.copy(template, target)
+    return f"sqlite:///{target}"
