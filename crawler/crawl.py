@@ -35,6 +35,19 @@ log = logging.getLogger(__name__)
 STATUS_SKIPPED = "skipped"
 
 
+class ScrapyLevelFilter(logging.Filter):
+    """Drop Scrapy's and Twisted's records below ``level`` (the crawl's ``LOG_LEVEL``)."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith(("scrapy", "twisted", "py.warnings")):
+            return record.levelno >= self.level
+        return True
+
+
 @dataclass
 class RunReport:
     source: str
@@ -188,6 +201,11 @@ def run_crawl(
     book = _RunBook(database_url, trigger)
     base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     install_reactor(base["TWISTED_REACTOR"])
+    # Scrapy logs its start-up banner while the process is built, before the levels below
+    # apply, and its logging setup resets its loggers' levels: filter at the handlers.
+    quiet = ScrapyLevelFilter(logging.getLevelName(log_level))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(quiet)
     process = CrawlerProcess(base)
     # Scrapy's logging setup sets its own loggers to DEBUG; apply the requested level.
     for name in ("scrapy", "twisted", "crawler.spiders", "crawler.pipelines", "crawler.ingest"):

@@ -169,6 +169,8 @@ class IngestPipeline:
             k.rsplit("/", 1)[-1]: int(v)
             for k, v in stats.items()
             if k.startswith("downloader/exception_type_count/")
+            # requests Scrapy chose not to send (robots.txt, offsite) are not errors
+            and not k.endswith(".IgnoreRequest")
         }
         with self._factory() as session:
             for run_id in self._runs.values():

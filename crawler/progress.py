@@ -57,6 +57,10 @@ class Progress:
         return self.pages * 60.0 / self.elapsed if self.elapsed > 0 else 0.0
 
 
+# Requests Scrapy chose not to send (robots.txt, offsite): not errors of the source.
+IGNORED = "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest"
+
+
 def _sum(stats: Mapping[str, Any], prefix: str, keys: frozenset[str] | None = None) -> int:
     total = 0
     for key, value in stats.items():
@@ -77,6 +81,7 @@ def progress_from_stats(stats: Mapping[str, Any], elapsed: float) -> Progress:
         int(stats.get("newsdedup/ingest_errors", 0))
         + _sum(stats, "newsdedup/extraction/", EXTRACTION_FAILURES)
         + int(stats.get("downloader/exception_count", 0))
+        - int(stats.get(IGNORED, 0))
         + http_errors
     )
     return Progress(
