@@ -13,6 +13,8 @@ recomputes or relearns (IDF is learned again from the articles that follow).
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 import numpy.typing as npt
 from datasketch.hashfunc import sha1_hash32
@@ -49,12 +51,14 @@ class Vocabulary:
 
     def ids(self, toks: list[str]) -> list[int]:
         """Term ids of ``toks`` (new tokens are added)."""
-        get = self._tokens.__getitem__
-        try:
-            return list(map(get, toks))
-        except KeyError:
-            self._add(toks)
-            return list(map(self._tokens.__getitem__, toks))
+        tokens = self._tokens
+        out: list[int] = list(map(tokens.get, toks, repeat(-1)))
+        if -1 in out:
+            # add the new tokens in order, from the first unknown one on
+            first = out.index(-1)
+            self._add(toks[first:])
+            out[first:] = map(tokens.__getitem__, toks[first:])
+        return out
 
     def maybe_reset(self) -> bool:
         """Start afresh (new generation) if the vocabulary has grown past its limit.

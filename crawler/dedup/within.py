@@ -45,8 +45,7 @@ class ArticleTerms:
             ids = np.empty(0, dtype=np.int64)
         owner = np.repeat(np.arange(n, dtype=np.int64), lens)
         content = VOCAB.hashes[ids] >= 0
-        self.terms, col = np.unique(ids[content], return_inverse=True)
-        col = col.reshape(-1)
+        self.terms, col = _unique_inverse(ids[content])
         owner = owner[content]
         self.n = n
         self.width = width = len(self.terms)
@@ -69,6 +68,19 @@ class ArticleTerms:
         idf.observe_terms(self.terms, self._docs, int(np.count_nonzero(self.n_words)))
 
 
+def _unique_inverse(ids: IdArray) -> tuple[IdArray, IdArray]:
+    """``np.unique(ids, return_inverse=True)`` (sorted distinct ids, and the position of
+    each id among them), with less overhead for the small arrays of one article."""
+    if not len(ids):
+        return ids.copy(), np.empty(0, dtype=np.intp)
+    s = np.sort(ids)
+    first = np.empty(len(s), dtype=bool)
+    first[0] = True
+    np.not_equal(s[1:], s[:-1], out=first[1:])
+    terms = s[first]
+    return terms, np.searchsorted(terms, ids)
+
+
 class PairMatrix:
     """Overlap statistics of every pair among some paragraphs of an :class:`ArticleTerms`,
     by matrix products: shared words, their IDF weight, TF-IDF dot products and, with
@@ -89,15 +101,23 @@ class PairMatrix:
         self.n = n
         sel = list(rows)
         if terms.dense:
-            c = terms.counts[sel]
-            used = np.flatnonzero(c.any(axis=0))
-            c = c[:, used].astype(np.float64)
+            if n == terms.n and sel == list(range(n)):
+                # every row: every column is used (each term occurs in some paragraph)
+                c = terms.counts.astype(np.float64, order="F")  # the layout of c[:, used]
+                w = idf.weights(terms.terms)
+            else:
+                c = terms.counts[sel]
+                used = np.flatnonzero(c.any(axis=0))
+                c = c[:, used].astype(np.float64)
+                w = idf.weights(terms.terms[used])
             b = (c > 0).astype(np.float64)
-            w = idf.weights(terms.terms[used])
             tfs = b + np.log(np.maximum(c, 1.0))  # 1 + log(count) where present, else 0
             tfs *= b
             tw = tfs * w
-            local_df = b.sum(axis=0)
+            # counts of 0/1 values: exact whatever the order of the additions, and a BLAS
+            # product is much cheaper than many short reductions along the rows
+            ones = np.ones(n)
+            local_df = ones @ b
             # only terms in two or more of the rows can be shared: the products run over
             # those; the diagonals (sizes, totals, norms) over all terms
             sc = np.flatnonzero(local_df >= 2)
@@ -106,7 +126,7 @@ class PairMatrix:
             self.shared_weight = (bs * w[sc]) @ bs.T
             self.dot = tws @ tws.T
             self.totals = b @ w
-            self.sizes = b.sum(axis=1)
+            self.sizes = b @ np.ones(b.shape[1])
             self.norms = np.sqrt((tw * tw).sum(axis=1))
             if local:
                 ex = b[:, local_df == 2]
