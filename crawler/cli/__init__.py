@@ -56,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     if not args.verbose:
+        # Alembic's INFO chatter (plugins, migration context) stays out of every command.
         logging.getLogger("alembic").setLevel(logging.WARNING)
     code: int = args.func(args)
     return code

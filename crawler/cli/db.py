@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from typing import Any
 
@@ -33,7 +32,6 @@ def register(sub: Any) -> None:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
-    quiet_alembic(args)
     from storage import migrate
     from storage.db import display_url
 
@@ -53,7 +51,6 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _current(args: argparse.Namespace) -> int:
-    quiet_alembic(args)
     from storage import migrate
 
     url = database_url(args)
@@ -71,7 +68,6 @@ def _current(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    quiet_alembic(args)
     from storage import migrate
     from storage.db import display_url
 
@@ -87,12 +83,6 @@ def _check(args: argparse.Namespace) -> int:
     for difference in differences:
         print(f"  {difference}")
     return 1
-
-
-def quiet_alembic(args: argparse.Namespace) -> None:
-    """Keep Alembic's INFO chatter (plugins, context) out of the output unless ``-v``."""
-    if not getattr(args, "verbose", False):
-        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _errors() -> tuple[type[Exception], ...]:

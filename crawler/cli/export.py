@@ -63,9 +63,6 @@ def register(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from crawler.cli.db import quiet_alembic
-
-    quiet_alembic(args)
     if args.format == "parquet" and args.output == "-":
         print(
             "newsdedup export: parquet needs a seekable file: pass --output FILE.parquet",

@@ -24,9 +24,6 @@ def register(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from crawler.cli.db import quiet_alembic
-
-    quiet_alembic(args)
     from sqlalchemy.exc import SQLAlchemyError
 
     from storage.db import DatabaseURLError, describe_error, display_url

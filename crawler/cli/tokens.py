@@ -75,9 +75,6 @@ def _when(value: Any) -> str:
 
 def _with_session(args: argparse.Namespace, command: str, action: Any) -> int:
     """Run ``action(session)`` on the migrated database and commit; one-line errors."""
-    from crawler.cli.db import quiet_alembic
-
-    quiet_alembic(args)
     from sqlalchemy.exc import SQLAlchemyError
 
     from storage.db import (
