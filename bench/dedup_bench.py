@@ -300,6 +300,85 @@ def bench_end_to_end(
     )
 
 
+def read_articles(path: str) -> list[list[str]]:
+    """Paragraph texts of each article in a JSON Lines file as ``newsdedup extract``
+    prints it (blocks of the kinds the ingest dedups); other lines are skipped."""
+    import json
+
+    from crawler.ingest import DEDUP_KINDS
+
+    out: list[list[str]] = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            try:
+                blocks = json.loads(line).get("blocks") or []
+                texts = [b["text"] for b in blocks if b.get("kind") in DEDUP_KINDS]
+            except (ValueError, AttributeError, KeyError, TypeError) as exc:
+                print(f"{path}:{n}: skipped ({exc})")
+                continue
+            if texts:
+                out.append(texts)
+    return out
+
+
+def bench_real_articles(corpus: Corpus, path: str, params: DedupParams) -> None:
+    """End to end over real extracted articles, as in :func:`bench_end_to_end`: first
+    each article once (new text, checked against an index of 10,000 synthetic
+    paragraphs and the articles before it), then each article again as a syndicated
+    copy (every paragraph of four or more words lightly edited), which sends most
+    paragraphs through verification."""
+    from crawler.dedup.normalize import tokens
+
+    articles = read_articles(path)
+    if not articles:
+        print(f"real articles: none read from {path}")
+        return
+    n_tokens = [len(tokens(p)) for a in articles for p in a]
+    print(
+        f"real articles from {path}: {len(articles)} articles, {len(n_tokens)} paragraphs;"
+        f" tokens per paragraph mean {statistics.mean(n_tokens):.1f},"
+        f" median {statistics.median(n_tokens):.0f};"
+        f" paragraphs per article mean {len(n_tokens) / len(articles):.1f}"
+    )
+    texts = corpus.paragraphs(60_000_000, 10_000)
+    engine = DedupEngine(params)
+    engine.load(
+        (k, k // 10, 0, s.exact_hash, s.to_bytes()) for k, s in enumerate(engine.signatures(texts))
+    )
+    store: dict[int, str] = dict(enumerate(texts))
+    engine.lookup = lambda keys: {k: store[k] for k in keys if k in store}
+    rng = random.Random(13)
+    copies = [
+        [light_edit(p, rng) if len(p.split()) >= 4 else p for p in article] for article in articles
+    ]
+    key = len(texts)
+    for label, stream in (("new articles", articles), ("syndicated copies", copies)):
+        spent = [0.0, 0.0, 0.0]
+        counts: dict[str, int] = {}
+        for article in stream:
+            c0 = time.process_time()
+            sigs = engine.signatures(article)
+            c1 = time.process_time()
+            for m in engine.check_article(article, sigs, article=key):
+                counts[m.kind] = counts.get(m.kind, 0) + 1
+            c2 = time.process_time()
+            engine.add_many(range(key, key + len(article)), key, sigs)
+            spent[0] += c1 - c0
+            spent[1] += c2 - c1
+            spent[2] += time.process_time() - c2
+            for text in article:
+                store[key] = text
+                key += 1
+        n = sum(len(a) for a in stream)
+        us = [x / n * 1e6 for x in spent]
+        found = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
+        print(
+            f"end to end, real {label}: {rate(n, sum(spent))} (CPU time); per paragraph"
+            f" {us[0]:.0f} us signatures + {us[1]:.0f} us check_article + {us[2]:.0f} us"
+            f" add_many; matches: {found}"
+        )
+
+
 def bench_batched(corpus: Corpus, n_stream: int, params: DedupParams) -> None:
     engine = DedupEngine(params)
     stream = corpus.paragraphs(90_000_000, n_stream)
@@ -328,6 +407,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--sig-n", type=int, default=20_000, help="paragraphs for signatures")
     parser.add_argument("--queries", type=int, default=1000, help="query paragraphs per size")
+    parser.add_argument(
+        "--articles",
+        metavar="FILE",
+        help="also run end to end over real articles: JSON Lines as printed by"
+        " `newsdedup extract` (e.g. from the pages of an evaluation corpus)",
+    )
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
     if hasattr(os, "sched_setaffinity"):
@@ -345,6 +430,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for size in (10, 30):
         bench_end_to_end(corpus, 10_000, 20_000, params, size)
     bench_batched(corpus, 20_000, params)
+    if args.articles:
+        bench_real_articles(corpus, args.articles, params)
     bench_growth(corpus, sizes, params, args.queries)
     return 0
 

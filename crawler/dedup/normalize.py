@@ -43,8 +43,37 @@ def normalize(text: str) -> str:
     return " ".join(prepare(text).split())
 
 
+# Typographic characters of English text folded to ASCII characters that tokenise the
+# same way (NFKC gives the same for the ellipsis and the spaces; the curly apostrophe is
+# an apostrophe in both paths; the others are separators), so that text whose only
+# non-ASCII characters are these takes the faster ASCII path.
+_TYPOGRAPHIC = (
+    ("\u2019", "'"),
+    ("\u2018", '"'),
+    ("\u201c", '"'),
+    ("\u201d", '"'),
+    ("\u2013", "-"),
+    ("\u2014", "-"),
+    ("\u2026", "..."),
+    ("\u00a0", " "),
+    ("\u2009", " "),
+    ("\u202f", " "),
+)
+
+
+def _fold_typographic(text: str) -> str:
+    for char, plain in _TYPOGRAPHIC:
+        if char in text:
+            text = text.replace(char, plain)
+    return text
+
+
 def prepare(text: str) -> str:
     """:func:`normalize` without collapsing whitespace (enough for tokenising)."""
+    if not text.isascii():
+        folded = _fold_typographic(text)
+        if folded.isascii():
+            text = folded
     if text.isascii():
         text = text.lower()
         if "'" in text or "`" in text:
@@ -106,15 +135,20 @@ SENTENCE_BREAK = re.compile(r"[.!?:;]\s|\n")
 
 
 _ASCII_TOKEN_OR_BREAK = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)*[a-z]*|[.!?:;](?=\s)|\n")
+_TOKEN_OR_BREAK = re.compile(r"\d+(?:\.\d+)*(?:[^\W\d_]+)?|[^\W\d_]+|[.!?:;](?=\s)|\n", re.UNICODE)
 _BREAKS = frozenset(".!?:;\n")
 
 
 def sentence_tokens(norm: str) -> list[list[str]]:
     """Tokens of each sentence of prepared text (split after ``.!?:;`` followed by a space,
     and at newlines; empty sentences may appear)."""
-    if not norm.isascii():
+    if norm.isascii():
+        found: list[str] = _ASCII_TOKEN_OR_BREAK.findall(norm)
+    elif NO_SPACE_SCRIPT.search(norm) is None:
+        # one pass for tokens and breaks, as for ASCII text
+        found = _TOKEN_OR_BREAK.findall(norm)
+    else:
         return [tokens_of_normalized(part) for part in SENTENCE_BREAK.split(norm)]
-    found: list[str] = _ASCII_TOKEN_OR_BREAK.findall(norm)
     out: list[list[str]] = []
     start = 0
     breaks = _BREAKS

@@ -30,6 +30,7 @@ from crawler.dedup.lexicon import STOPWORDS
 from crawler.dedup.normalize import prepare, sentence_tokens, tokens_of_normalized
 from crawler.dedup.pairmodel import (
     PAIR_MODEL_MIN_OVERLAP,
+    SLOW_FEATURES,
     SLOW_RANGE,
     pair_model_score,
     pair_model_z,
@@ -290,6 +291,12 @@ def _conflict(own: frozenset[str], other_tokens: frozenset[str]) -> bool:
     return any(x not in other_tokens for x in own)
 
 
+def number_conflict(a: Profile, b: Profile) -> bool:
+    """Each side has a number the other lacks: different facts (the figures veto of
+    :func:`judge`, whatever the overlap)."""
+    return _conflict(a.numbers, b.tokens) and _conflict(b.numbers, a.tokens)
+
+
 def _sentences_inside(a: Profile, b: Profile) -> bool:
     """Every sentence of ``a`` is a sentence of ``b`` and ``b`` has more (a trimmed copy)."""
     return bool(a.sentences) and len(a.sentences) < len(b.sentences) and a.sentences <= b.sentences
@@ -360,9 +367,7 @@ def judge(
         return Decision(False, "below-thresholds", 1.0 - novelty, scores)
     scores["idf_cosine"] = st.dot / (st.norm_a * st.norm_b) if st.norm_a and st.norm_b else 0.0
     scores["small_novelty"] = nov_a if na <= nb else nov_b
-    scores["number_conflict"] = float(
-        _conflict(pa.numbers, pb.tokens) and _conflict(pb.numbers, pa.tokens)
-    )
+    scores["number_conflict"] = float(number_conflict(pa, pb))
     scores["name_conflict"] = float(
         _conflict(pa.names, pb.tokens) and _conflict(pb.names, pa.tokens)
     )
@@ -399,7 +404,9 @@ def _model(st: PairStats, pa: Profile, pb: Profile, scores: dict[str, float]) ->
     if hi < 0.0:
         scores["pair_model_max"] = prob = probability(hi)
         return prob
-    scores["pair_model"] = prob = pair_model_score(pair_features(st, pa, pb, scores))
+    for i, value in zip(SLOW_FEATURES, slow_features(pa, pb), strict=True):
+        features[i] = value
+    scores["pair_model"] = prob = pair_model_score(features)
     return prob
 
 
@@ -420,7 +427,13 @@ def containment_rule(scores: dict[str, float], params: DedupParams) -> Decision 
 
 def _overlap(x: U64Array, y: U64Array) -> tuple[float, float]:
     """Jaccard and containment of two sorted arrays of distinct keys."""
-    shared = len(np.intersect1d(x, y, assume_unique=True)) if len(x) and len(y) else 0
+    shared = 0
+    if len(x) and len(y):
+        # distinct keys on each side: a key shared by both appears twice, side by side, in
+        # the sorted concatenation (cheaper than np.intersect1d for these short arrays)
+        both = np.concatenate((x, y))
+        both.sort()
+        shared = int(np.count_nonzero(both[1:] == both[:-1]))
     union = len(x) + len(y) - shared
     small = min(len(x), len(y))
     return (shared / union if union else 0.0, shared / small if small else 0.0)
@@ -436,12 +449,7 @@ def pair_features(
     term_j, _ = _overlap(pa.terms, pb.terms)
     bi_j, bi_c = _overlap(pa.bigrams, pb.bigrams)
     tri_j, tri_c = _overlap(pa.trigrams, pb.trigrams)
-    c4_j, c4_c, ratio = 0.0, 0.0, 0.0
-    if slow:
-        c4_j, c4_c = _overlap(pa.char4, pb.char4)
-        ratio = difflib.SequenceMatcher(
-            None, pa.ids.tolist(), pb.ids.tolist(), autojunk=False
-        ).ratio()
+    c4_j, c4_c, ratio = slow_features(pa, pb) if slow else (0.0, 0.0, 0.0)
     un_a = st.total_a - st.shared_weight
     un_b = st.total_b - st.shared_weight
     longest = max(pa.n_tokens, pb.n_tokens)
@@ -466,6 +474,15 @@ def pair_features(
         float(bool(pa.numbers) and pa.numbers == pb.numbers),
         float(_conflict(pa.names, pb.tokens) or _conflict(pb.names, pa.tokens)),
     ]
+
+
+def slow_features(pa: Profile, pb: Profile) -> tuple[float, float, float]:
+    """The pair model's slow features, in :data:`~crawler.dedup.pairmodel.SLOW_FEATURES`
+    order: Jaccard and containment of character 4-grams, and the matching-blocks ratio of
+    the two term sequences."""
+    c4_j, c4_c = _overlap(pa.char4, pb.char4)
+    ratio = difflib.SequenceMatcher(None, pa.ids.tolist(), pb.ids.tolist(), autojunk=False).ratio()
+    return c4_j, c4_c, ratio
 
 
 def verify_pair(a: Profile, b: Profile, idf: IdfModel, params: DedupParams) -> Decision:
