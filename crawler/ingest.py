@@ -30,10 +30,12 @@ from crawler.dedup.clusters import (
     overlaps_from_matches,
     syndicated_copies,
 )
+from crawler.dedup.within import Recheck
 from crawler.extract import extract
 from crawler.extract.model import Extraction
 from crawler.incremental import NotModified
 from crawler.items import FetchedPage
+from crawler.recheck import recheck_from_settings
 from crawler.sitebp import SiteBoilerplate
 from storage import repository as repo
 from storage.models import Article, CrawlRun, Paragraph, utcnow
@@ -98,13 +100,17 @@ class Ingestor:
     """
 
     def __init__(
-        self, session_factory: sessionmaker[Session], params: DedupParams, params_id: int
+        self,
+        session_factory: sessionmaker[Session],
+        params: DedupParams,
+        params_id: int,
+        recheck: Recheck | None = None,
     ) -> None:
         self._factory = session_factory
         self._session: Session | None = None
         self.params = params
         self.params_id = params_id
-        self.engine = DedupEngine(params, lookup=self._lookup)
+        self.engine = DedupEngine(params, lookup=self._lookup, recheck=recheck)
         self.boilerplate = SiteBoilerplate()
 
     @classmethod
@@ -116,7 +122,7 @@ class Ingestor:
             row = repo.get_or_create_params(session, params.fingerprint(), params.to_dict())
             session.commit()
             params_id = row.id
-        ingestor = cls(session_factory, params, params_id)
+        ingestor = cls(session_factory, params, params_id, recheck_from_settings())
         ingestor._rebuild_signatures()
         with session_factory() as session:
             loaded = ingestor.engine.load(repo.iter_signatures(session, params_id))
@@ -276,7 +282,9 @@ class Ingestor:
             return []
         texts = [p.text for p in paragraphs]
         sigs = self.engine.signatures(texts)
-        matches: list[Match] = self.engine.check_article(texts, sigs, article=article.id)
+        matches: list[Match] = self.engine.check_article(
+            texts, sigs, article=article.id, kinds=[p.kind for p in paragraphs]
+        )
         matches = self._drop_suppressed(session, paragraphs, matches)
         matches = self._site_repeats(session, article.source_id, matches)
         for match in matches:

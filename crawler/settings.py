@@ -62,6 +62,10 @@ NEWSDEDUP_WORKER_TIMEOUT = float(os.environ.get("NEWSDEDUP_WORKER_TIMEOUT", "15"
 # Redis memory; copies are then found within that window). 0: keep keys forever.
 NEWSDEDUP_INDEX_TTL = int(os.environ.get("NEWSDEDUP_INDEX_TTL", "0"))
 
+# 1: recheck the candidate pairs the dedup rules reject with sentence embeddings (needs
+# the optional extra: pip install -e '.[embed]'); 0: the rules alone.
+NEWSDEDUP_EMBEDDINGS = os.environ.get("NEWSDEDUP_EMBEDDINGS", "0")
+
 # Review web app: mark the login cookie Secure (set 1 behind HTTPS), and how many hours a
 # login session lasts.
 NEWSDEDUP_COOKIE_SECURE = os.environ.get("NEWSDEDUP_COOKIE_SECURE", "0")

@@ -24,9 +24,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.dedup import DedupEngine, DedupParams, Match, Signature
+from crawler.dedup.within import Recheck
 from crawler.extract.model import Extraction
 from crawler.ingest import Ingestor, IngestOutcome
 from crawler.items import FetchedPage
+from crawler.recheck import recheck_from_settings
 from crawler.scaleout import SETUP_LOCK, index_key
 from crawler.shared_index import RedisParagraphIndex, signature_keys, signed
 from storage import repository as repo
@@ -53,8 +55,10 @@ class SharedDedupEngine(DedupEngine):
     """A :class:`DedupEngine` that, before checking an article, calls ``prepare`` (which
     loads the relevant stored paragraphs) and remembers which paragraph ids it holds."""
 
-    def __init__(self, params: DedupParams, lookup: Any, prepare: Any) -> None:
-        super().__init__(params, lookup=lookup)
+    def __init__(
+        self, params: DedupParams, lookup: Any, prepare: Any, recheck: Recheck | None = None
+    ) -> None:
+        super().__init__(params, lookup=lookup, recheck=recheck)
         self._prepare = prepare
         self.held: set[int] = set()
 
@@ -83,11 +87,12 @@ class SharedDedupEngine(DedupEngine):
         sigs: Sequence[Signature] | None = None,
         *,
         article: int | None = None,
+        kinds: Sequence[str] | None = None,
     ) -> list[Match]:
         if sigs is None:
             sigs = self.signatures(texts)
         self._prepare(sigs)
-        return super().check_article(texts, sigs, article=article)
+        return super().check_article(texts, sigs, article=article, kinds=kinds)
 
 
 class SharedIngestor(Ingestor):
@@ -102,10 +107,13 @@ class SharedIngestor(Ingestor):
         params: DedupParams,
         params_id: int,
         index: RedisParagraphIndex,
+        recheck: Recheck | None = None,
     ) -> None:
-        super().__init__(session_factory, params, params_id)
+        super().__init__(session_factory, params, params_id, recheck)
         self.index = index
-        self.shared_engine = SharedDedupEngine(params, lookup=self._lookup, prepare=self._prepare)
+        self.shared_engine = SharedDedupEngine(
+            params, lookup=self._lookup, prepare=self._prepare, recheck=recheck
+        )
         self.engine = self.shared_engine
         self.retries = 0
 
@@ -129,7 +137,7 @@ class SharedIngestor(Ingestor):
             params_id = row.id
         base = index_key(prefix, params.fingerprint())
         index = RedisParagraphIndex(redis_client, base, params, ttl=index_ttl)
-        ingestor = cls(session_factory, params, params_id, index)
+        ingestor = cls(session_factory, params, params_id, index, recheck_from_settings())
         with session_factory() as session:
             repo_shared.lock_one(session, SETUP_LOCK)
             ingestor._rebuild_signatures()

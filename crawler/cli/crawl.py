@@ -45,12 +45,17 @@ def register(sub: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     from crawler.config import ConfigError, load_sources
     from crawler.crawl import run_crawl
+    from crawler.recheck import problem
 
     path = sources_path(args)
     try:
         config = load_sources(path)
     except ConfigError as exc:
         print(f"newsdedup: {exc}", file=sys.stderr)
+        return 2
+    reason = problem()
+    if reason is not None:
+        print(f"newsdedup: {reason}", file=sys.stderr)
         return 2
     by_name = {s.name: s for s in config.sources}
     unknown = [n for n in args.names if n not in by_name]

@@ -2,15 +2,29 @@
 
 ``--pairs FILE`` scores labelled pairs (MSR paraphrase format); the last line printed is
 ``precision=P recall=R f1=F`` for newsdedup's own decision, a contract scripts read.
+``--embeddings`` (with ``--pairs``; needs the optional extra, ``pip install -e '.[embed]'``)
+also rechecks the pairs the lexical verifier rejected in its grey zone with the sentence
+embeddings of all-MiniLM-L6-v2 and prints their throughput; the last line is then the
+embedding-assisted decision.
 ``--synthetic`` builds a syndication corpus from the project's own articles and prints
 precision and recall per kind of change.
+``--within --data PATH`` extracts each page of an extraction corpus (directory or .tgz),
+runs the within-article check on its paragraphs and prints the flags by kind and method;
+``--show`` lists each ``near_within`` pair for labelling (``--sample N`` of them, chosen
+with ``--seed``), ``--labels FILE`` prints the precision of the flags against labels
+(TSV: page file name, earlier position, later position, 1/0, note; a header line).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crawler.dedup.eval_within import Flag, Label, PairKey
 
 
 def register(sub: Any) -> None:
@@ -29,6 +43,32 @@ def register(sub: Any) -> None:
     what.add_argument(
         "--synthetic", action="store_true", help="synthetic syndication corpus (built in)"
     )
+    what.add_argument(
+        "--within",
+        action="store_true",
+        help="within-article near repeats on the pages of an extraction corpus (--data)",
+    )
+    within = parser.add_argument_group("--within options")
+    within.add_argument(
+        "--data", metavar="PATH", help="extraction corpus: directory or .tgz archive"
+    )
+    within.add_argument(
+        "--labels", metavar="FILE", help="labelled flags (TSV) to measure precision against"
+    )
+    within.add_argument(
+        "--show", action="store_true", help="list each near_within pair with both texts"
+    )
+    within.add_argument(
+        "--sample",
+        type=int,
+        metavar="N",
+        help="--show only N flags chosen at random with --seed",
+    )
+    within.add_argument(
+        "--shared-idf",
+        action="store_true",
+        help="learn document frequencies across pages (one engine) instead of per page",
+    )
     parser.add_argument(
         "--baseline-threshold",
         type=float,
@@ -37,7 +77,16 @@ def register(sub: Any) -> None:
         help="estimated-Jaccard threshold of the plain MinHash baseline (default 0.5)",
     )
     parser.add_argument(
-        "--seed", type=int, default=7, help="seed of the synthetic corpus (default 7)"
+        "--embeddings",
+        action="store_true",
+        help="with --pairs: also score the embedding-assisted decision (optional extra "
+        "newsdedup[embed])",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=7,
+        help="seed of the synthetic corpus or of --sample (default 7)",
     )
     parser.set_defaults(func=_run)
 
@@ -48,11 +97,22 @@ def _run(args: argparse.Namespace) -> int:
     params = DedupParams()
     if args.synthetic:
         return _synthetic(params, args.seed)
-    return _pairs(params, args.pairs, args.baseline_threshold)
+    if args.within:
+        return _within(args, params)
+    return _pairs(params, args.pairs, args.baseline_threshold, args.embeddings)
 
 
-def _pairs(params: Any, path: str, threshold: float) -> int:
+def _pairs(params: Any, path: str, threshold: float, embeddings: bool = False) -> int:
+    from crawler.dedup.embed import MODEL_NAME, Embedder
     from crawler.dedup.evaluate import evaluate_pairs, read_pairs
+
+    embedder = None
+    if embeddings:
+        reason = Embedder.unavailable_reason()
+        if reason is not None:
+            print(f"newsdedup: --embeddings: {reason}", file=sys.stderr)
+            return 2
+        embedder = Embedder()
 
     try:
         data = read_pairs(path)
@@ -66,7 +126,12 @@ def _pairs(params: Any, path: str, threshold: float) -> int:
     if not data.pairs:
         print(f"newsdedup: no labelled pairs in {path}", file=sys.stderr)
         return 2
-    report = evaluate_pairs(data.pairs, params, threshold)
+    load_seconds = 0.0
+    if embedder is not None:
+        start = time.perf_counter()
+        embedder.load()
+        load_seconds = time.perf_counter() - start
+    report = evaluate_pairs(data.pairs, params, threshold, embedder=embedder)
     print(f"pairs: {report.n_pairs} ({report.positives} positive), file {path}")
     print(f"params: {params.fingerprint()[:12]} {params.shingling} {params.scheme}")
     print(
@@ -74,7 +139,22 @@ def _pairs(params: Any, path: str, threshold: float) -> int:
         f"{report.baseline.line()}"
     )
     print(f"newsdedup (exact hash + verify_pair): {report.newsdedup.line()}")
-    print(report.newsdedup.line())
+    emb = report.embedded
+    if emb is None:
+        print(report.newsdedup.line())
+        return 0
+    rate = emb.texts / emb.seconds if emb.seconds else 0.0
+    pair_rate = emb.grey_pairs / emb.seconds if emb.seconds else 0.0
+    print(
+        f"embeddings {MODEL_NAME}: model loaded in {load_seconds:.1f}s; {emb.grey_pairs} "
+        f"grey-zone pairs, {emb.texts} sentences in {emb.seconds:.1f}s = {rate:.0f} sentences/s "
+        f"({pair_rate:.0f} pairs/s); {emb.accepted} accepted"
+    )
+    print(
+        f"newsdedup + embeddings (grey zone cosine>={emb.min_cosine:g}, figures veto kept): "
+        f"{emb.scores.line()}"
+    )
+    print(emb.scores.line())
     return 0
 
 
@@ -86,3 +166,88 @@ def _synthetic(params: Any, seed: int) -> int:
     for line in format_synthetic(reports):
         print(line)
     return 0
+
+
+def _within(args: argparse.Namespace, params: Any) -> int:
+    import logging
+
+    from crawler.dedup.eval_within import check_pages, page_blocks, read_labels
+    from crawler.extract.evaluate import load_corpus
+
+    if not args.data:
+        print("newsdedup eval dedup: --within needs --data PATH", file=sys.stderr)
+        return 2
+    if args.sample is not None and args.sample < 1:
+        print("newsdedup eval dedup: --sample must be at least 1", file=sys.stderr)
+        return 2
+    labels = None
+    if args.labels:
+        try:
+            labels = read_labels(args.labels)
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"newsdedup: cannot read labels file {args.labels}: {exc}", file=sys.stderr)
+            return 2
+        for err in labels.errors:
+            print(f"skipped: {err}", file=sys.stderr)
+    try:
+        pages = load_corpus(args.data)
+    except (OSError, ValueError) as exc:
+        print(f"newsdedup eval dedup: {exc}", file=sys.stderr)
+        return 2
+    if not pages:
+        print(f"newsdedup eval dedup: {args.data}: no pages found", file=sys.stderr)
+        return 2
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    report = check_pages(
+        ((p.name, page_blocks(p)) for p in pages), params, shared_idf=args.shared_idf
+    )
+    idf = "shared across pages" if args.shared_idf else "per page"
+    print(
+        f"corpus: {args.data} ({len(pages)} pages); params {params.fingerprint()[:12]}; idf {idf}"
+    )
+    print(f"pages with paragraphs: {report.pages}")
+    print(f"paragraphs: {report.paragraphs}")
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(report.by_kind.items())) or "none"
+    print(f"flags by kind: {kinds}")
+    print("near_within flags by method:")
+    for method, n in sorted(report.by_method.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"  {n:>5}  {method}")
+    print(f"pages with a near_within flag: {report.pages_flagged}")
+    if args.show:
+        _show(report.near_flags, args.sample, args.seed)
+    if labels is not None:
+        _precision(report.near_flags, labels.labels, args.labels)
+    return 0
+
+
+def _cut(text: str, width: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _show(flags: Sequence[Flag], sample: int | None, seed: int) -> None:
+    from crawler.dedup.eval_within import sample_flags
+
+    shown = sample_flags(flags, sample, seed)
+    chosen = f" (a sample of {len(shown)}, seed {seed})" if len(shown) < len(flags) else ""
+    print(f"near_within pairs{chosen}:")
+    for f in shown:
+        print(f"{f.page}\t{f.earlier}\t{f.later}\t{f.method}\t{f.score:.3f}")
+        print(f"  earlier: {_cut(f.earlier_text)}")
+        print(f"  later:   {_cut(f.later_text)}")
+
+
+def _precision(flags: Sequence[Flag], labels: dict[PairKey, Label], path: str) -> None:
+    from crawler.dedup.eval_within import score_labels
+
+    score = score_labels(flags, labels)
+    print(f"labels: {path} ({len(labels)} pairs)")
+    for method, (true, false) in sorted(score.by_method.items()):
+        print(f"  {method}: {true} true, {false} false")
+    print(f"unlabelled current flags: {score.unlabelled}")
+    print(f"labelled pairs no longer flagged: {score.stale}")
+    print(
+        f"precision {score.precision:.4f} ({score.true_flags} true of "
+        f"{score.labelled} labelled current flags)"
+    )

@@ -24,11 +24,16 @@ def register(sub: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     from crawler.ingest import Ingestor
     from crawler.items import FetchedPage
+    from crawler.recheck import problem
     from storage import repository as repo
     from storage.db import make_engine, make_session_factory
     from storage.migrate import upgrade
     from storage.models import Page, Source
 
+    reason = problem()
+    if reason is not None:
+        print(f"newsdedup: {reason}", file=sys.stderr)
+        return 2
     url = database_url(args)
     upgrade(url)
     engine = make_engine(url)

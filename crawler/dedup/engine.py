@@ -28,9 +28,9 @@ import numpy.typing as npt
 from crawler.dedup.lsh import SortedMultiMap, band_keys, exact_key, exact_keys
 from crawler.dedup.params import DedupParams
 from crawler.dedup.signature import Signature, Signer
-from crawler.dedup.verify import IdfModel, Profile, judge
+from crawler.dedup.verify import Decision, IdfModel, Profile, judge
 from crawler.dedup.vocab import VOCAB
-from crawler.dedup.within import ArticleTerms, PairMatrix, within_article
+from crawler.dedup.within import ArticleTerms, PairMatrix, Recheck, within_article
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +70,20 @@ class DedupEngine:
         params: the parameters (default :class:`DedupParams`).
         lookup: returns stored paragraph texts by key; needed to verify near candidates
             across articles. Without it only exact repeats are found across articles.
+        recheck: a second opinion on candidate pairs the rules scored and rejected,
+            within and across articles (see :func:`crawler.dedup.embed.embedding_recheck`
+            for the optional sentence embeddings); None: the rules decide alone.
     """
 
-    def __init__(self, params: DedupParams | None = None, lookup: Lookup | None = None) -> None:
+    def __init__(
+        self,
+        params: DedupParams | None = None,
+        lookup: Lookup | None = None,
+        recheck: Recheck | None = None,
+    ) -> None:
         self.params = params or DedupParams()
         self.lookup = lookup
+        self.recheck = recheck
         self.signer = Signer(self.params)
         self.idf = IdfModel()
         self._bands, self._rows = self.params.bands
@@ -197,11 +206,14 @@ class DedupEngine:
         sigs: Sequence[Signature] | None = None,
         *,
         article: int | None = None,
+        kinds: Sequence[str] | None = None,
     ) -> list[Match]:
         """Repeats in one article's paragraphs (in order): within the article (a later
         paragraph repeating an earlier one) and against everything indexed before, never
         against paragraphs of the same ``article`` id. A paragraph can have one match of
-        each scope. Nothing is indexed; call :meth:`add` for that."""
+        each scope. Nothing is indexed; call :meth:`add` for that. ``kinds`` (the block
+        kind of each paragraph, if known) keeps code, tables and pairs of list items out
+        of near repeats within the article (see :func:`within_article`)."""
         if sigs is None:
             sigs = self.signatures(texts)
         if len(sigs) != len(texts):
@@ -213,13 +225,17 @@ class DedupEngine:
         ]
         terms = ArticleTerms(profiles)
         terms.observe(self.idf)
-        matches = self._within(sigs, profiles, terms)
+        matches = self._within(sigs, profiles, terms, kinds)
         matches.extend(self._cross(sigs, profiles, terms, article))
         matches.sort(key=lambda m: (m.index, m.kind))
         return matches
 
     def _within(
-        self, sigs: Sequence[Signature], profiles: Sequence[Profile], terms: ArticleTerms
+        self,
+        sigs: Sequence[Signature],
+        profiles: Sequence[Profile],
+        terms: ArticleTerms,
+        kinds: Sequence[str] | None = None,
     ) -> list[Match]:
         out: list[Match] = []
         first_seen: dict[str, int] = {}
@@ -231,7 +247,15 @@ class DedupEngine:
             if earlier != i:
                 exact_repeat.add(i)
                 out.append(Match(i, earlier, EXACT_WITHIN, "exact-hash", 1.0, {"exact": 1.0}))
-        found = within_article(profiles, self.idf, self.params, skip=exact_repeat, terms=terms)
+        found = within_article(
+            profiles,
+            self.idf,
+            self.params,
+            skip=exact_repeat,
+            terms=terms,
+            recheck=self.recheck,
+            kinds=kinds,
+        )
         for later, (earlier, decision) in found.items():
             out.append(
                 Match(later, earlier, NEAR_WITHIN, decision.method, decision.score, decision.scores)
@@ -397,6 +421,7 @@ class DedupEngine:
         pm = PairMatrix(ArticleTerms(batch), range(len(batch)), self.idf)
         row_of = {k: len(queries) + n for n, k in enumerate(stored)}
         out: list[Match] = []
+        rejected: list[tuple[int, int, Decision]] = []
         for qi, i in enumerate(queries):
             best: tuple[float, int, str, dict[str, float]] | None = None
             for k in wanted[i]:
@@ -405,9 +430,35 @@ class DedupEngine:
                 d = judge(pm.stats(qi, row_of[k]), profiles[i], cand[k], self.params)
                 if d.duplicate and (best is None or d.score > best[0]):
                     best = (d.score, k, d.method, d.scores)
+                elif self.recheck is not None and not d.duplicate:
+                    rejected.append((i, k, d))
             if best is not None:
                 out.append(Match(i, best[1], NEAR_CROSS, best[2], best[0], best[3]))
+        if rejected and self.recheck is not None:
+            out.extend(self._rechecked(profiles, cand, rejected, {m.index for m in out}))
         return out
+
+    def _rechecked(
+        self,
+        profiles: Sequence[Profile],
+        cand: Mapping[int, Profile],
+        rejected: Sequence[tuple[int, int, Decision]],
+        done: set[int],
+    ) -> list[Match]:
+        """Near-cross matches from the second opinion on pairs of paragraphs the rules
+        matched with none of their candidates (the best accepted candidate each)."""
+        todo = [(i, k, d) for i, k, d in rejected if i not in done]
+        if not todo or self.recheck is None:
+            return []
+        second = self.recheck([(profiles[i], cand[k], d) for i, k, d in todo])
+        best: dict[int, tuple[float, int, Decision]] = {}
+        for (i, k, _), d in zip(todo, second, strict=True):
+            if d.duplicate and (i not in best or d.score > best[i][0]):
+                best[i] = (d.score, k, d)
+        return [
+            Match(i, k, NEAR_CROSS, d.method, d.score, d.scores)
+            for i, (_, k, d) in sorted(best.items())
+        ]
 
 
 U64 = npt.NDArray[np.uint64]

@@ -8,6 +8,7 @@ import json
 import logging
 import random
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -16,10 +17,16 @@ from pathlib import Path
 import numpy as np
 
 from crawler.dedup.clusters import overlaps_from_matches, syndicated_copies
+from crawler.dedup.embed import (
+    EMBED_MIN_COSINE,
+    SimilarityModel,
+    in_grey_zone,
+    verify_with_embeddings,
+)
 from crawler.dedup.engine import DedupEngine
 from crawler.dedup.params import DedupParams
-from crawler.dedup.signature import Signer
-from crawler.dedup.verify import IdfModel, profile, verify_pair
+from crawler.dedup.signature import Signature, Signer
+from crawler.dedup.verify import Decision, IdfModel, Profile, profile, verify_pair
 from crawler.dedup.within import ArticleTerms
 
 log = logging.getLogger(__name__)
@@ -107,6 +114,18 @@ def _score(labels: Sequence[bool], decisions: Sequence[bool]) -> Scores:
 
 
 @dataclass(frozen=True)
+class EmbeddingReport:
+    """The embedding-assisted decision on labelled pairs (see :mod:`crawler.dedup.embed`)."""
+
+    scores: Scores
+    min_cosine: float
+    grey_pairs: int
+    accepted: int
+    texts: int
+    seconds: float
+
+
+@dataclass(frozen=True)
 class PairsReport:
     """Baseline and newsdedup figures on labelled pairs."""
 
@@ -115,17 +134,55 @@ class PairsReport:
     baseline_threshold: float
     baseline: Scores
     newsdedup: Scores
+    embedded: EmbeddingReport | None = None
+
+
+def lexical_decisions(
+    pairs: Sequence[LabelledPair], params: DedupParams | None = None
+) -> list[tuple[Profile, Profile, Decision]]:
+    """newsdedup's own decision on each pair, with the two profiles: identical normalised
+    texts (exact hash) are duplicates, the rest go to :func:`verify_pair`, with IDF learned
+    from all texts of the file (labels unseen)."""
+    params = params or DedupParams()
+    signer = Signer(params)
+    sig_a = signer.signatures([p.a for p in pairs])
+    sig_b = signer.signatures([p.b for p in pairs])
+    return _lexical(pairs, params, sig_a, sig_b)
+
+
+def _lexical(
+    pairs: Sequence[LabelledPair],
+    params: DedupParams,
+    sig_a: Sequence[Signature],
+    sig_b: Sequence[Signature],
+) -> list[tuple[Profile, Profile, Decision]]:
+    prof_a = [profile(p.a) for p in pairs]
+    prof_b = [profile(p.b) for p in pairs]
+    idf = IdfModel()
+    ArticleTerms([*prof_a, *prof_b]).observe(idf)
+    return [
+        (
+            pa,
+            pb,
+            Decision(True, "exact", 1.0)
+            if sa.exact_hash == sb.exact_hash
+            else verify_pair(pa, pb, idf, params),
+        )
+        for sa, sb, pa, pb in zip(sig_a, sig_b, prof_a, prof_b, strict=True)
+    ]
 
 
 def evaluate_pairs(
     pairs: Sequence[LabelledPair],
     params: DedupParams | None = None,
     baseline_threshold: float = 0.5,
+    embedder: SimilarityModel | None = None,
+    min_cosine: float = EMBED_MIN_COSINE,
 ) -> PairsReport:
     """Score the plain MinHash baseline (estimated Jaccard of the same signatures at
     ``baseline_threshold``; exact hash for texts too short for MinHash) and newsdedup's
-    own pair decision (:func:`verify_pair`, with IDF learned from all texts of the file,
-    labels unseen)."""
+    own pair decision (:func:`lexical_decisions`). With ``embedder``, also the
+    embedding-assisted decision (:func:`crawler.dedup.embed.verify_with_embeddings`)."""
     params = params or DedupParams()
     signer = Signer(params)
     sig_a = signer.signatures([p.a for p in pairs])
@@ -137,21 +194,29 @@ def evaluate_pairs(
         else:
             est = float(np.mean(sa.hashvalues == sb.hashvalues))
             baseline.append(est >= baseline_threshold)
-    prof_a = [profile(p.a) for p in pairs]
-    prof_b = [profile(p.b) for p in pairs]
-    idf = IdfModel()
-    ArticleTerms([*prof_a, *prof_b]).observe(idf)
-    ours = [
-        sa.exact_hash == sb.exact_hash or verify_pair(pa, pb, idf, params).duplicate
-        for sa, sb, pa, pb in zip(sig_a, sig_b, prof_a, prof_b, strict=True)
-    ]
+    items = _lexical(pairs, params, sig_a, sig_b)
     labels = [p.label for p in pairs]
+    embedded = None
+    if embedder is not None:
+        grey = [(pa.text, pb.text) for pa, pb, d in items if in_grey_zone(d)]
+        start = time.perf_counter()
+        decisions = verify_with_embeddings(items, embedder, min_cosine)
+        seconds = time.perf_counter() - start
+        embedded = EmbeddingReport(
+            scores=_score(labels, [d.duplicate for d in decisions]),
+            min_cosine=min_cosine,
+            grey_pairs=len(grey),
+            accepted=sum(1 for d in decisions if d.method == "embedding:cosine"),
+            texts=len({t for pair in grey for t in pair}),
+            seconds=seconds,
+        )
     return PairsReport(
         n_pairs=len(pairs),
         positives=sum(labels),
         baseline_threshold=baseline_threshold,
         baseline=_score(labels, baseline),
-        newsdedup=_score(labels, ours),
+        newsdedup=_score(labels, [d.duplicate for _, _, d in items]),
+        embedded=embedded,
     )
 
 
