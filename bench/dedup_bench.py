@@ -272,23 +272,9 @@ def bench_end_to_end(
             stream.append(fresh[i])
     t = time.perf_counter()
     cpu = time.process_time()
-    key = n_index
-    flagged = 0
-    spent = [0.0, 0.0, 0.0]
-    for lo in range(0, n_stream, article_size):
-        article = stream[lo : lo + article_size]
-        c0 = time.process_time()
-        sigs = engine.signatures(article)
-        c1 = time.process_time()
-        flagged += len(engine.check_article(article, sigs, article=key))
-        c2 = time.process_time()
-        engine.add_many(range(key, key + len(article)), key, sigs)
-        spent[0] += c1 - c0
-        spent[1] += c2 - c1
-        spent[2] += time.process_time() - c2
-        for text in article:
-            store[key] = text
-            key += 1
+    articles = [stream[lo : lo + article_size] for lo in range(0, n_stream, article_size)]
+    spent, counts, _ = feed(engine, articles, store, n_index)
+    flagged = sum(counts.values())
     dt = time.perf_counter() - t
     dcpu = time.process_time() - cpu
     us = [x / n_stream * 1e6 for x in spent]
@@ -353,22 +339,7 @@ def bench_real_articles(corpus: Corpus, path: str, params: DedupParams) -> None:
     ]
     key = len(texts)
     for label, stream in (("new articles", articles), ("syndicated copies", copies)):
-        spent = [0.0, 0.0, 0.0]
-        counts: dict[str, int] = {}
-        for article in stream:
-            c0 = time.process_time()
-            sigs = engine.signatures(article)
-            c1 = time.process_time()
-            for m in engine.check_article(article, sigs, article=key):
-                counts[m.kind] = counts.get(m.kind, 0) + 1
-            c2 = time.process_time()
-            engine.add_many(range(key, key + len(article)), key, sigs)
-            spent[0] += c1 - c0
-            spent[1] += c2 - c1
-            spent[2] += time.process_time() - c2
-            for text in article:
-                store[key] = text
-                key += 1
+        spent, counts, key = feed(engine, stream, store, key)
         n = sum(len(a) for a in stream)
         us = [x / n * 1e6 for x in spent]
         found = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
@@ -377,6 +348,35 @@ def bench_real_articles(corpus: Corpus, path: str, params: DedupParams) -> None:
             f" {us[0]:.0f} us signatures + {us[1]:.0f} us check_article + {us[2]:.0f} us"
             f" add_many; matches: {found}"
         )
+
+
+def feed(
+    engine: DedupEngine, articles: Sequence[list[str]], store: dict[int, str], key: int
+) -> tuple[list[float], dict[str, int], int]:
+    """Check and index ``articles`` in order as the ingest does (article ids and paragraph
+    keys from ``key`` on, texts into ``store``).
+
+    Returns:
+        CPU seconds in ``signatures``, ``check_article`` and ``add_many``; matches by
+        kind; the next free key.
+    """
+    spent = [0.0, 0.0, 0.0]
+    counts: dict[str, int] = {}
+    for article in articles:
+        c0 = time.process_time()
+        sigs = engine.signatures(article)
+        c1 = time.process_time()
+        for m in engine.check_article(article, sigs, article=key):
+            counts[m.kind] = counts.get(m.kind, 0) + 1
+        c2 = time.process_time()
+        engine.add_many(range(key, key + len(article)), key, sigs)
+        spent[0] += c1 - c0
+        spent[1] += c2 - c1
+        spent[2] += time.process_time() - c2
+        for text in article:
+            store[key] = text
+            key += 1
+    return spent, counts, key
 
 
 def bench_batched(corpus: Corpus, n_stream: int, params: DedupParams) -> None:

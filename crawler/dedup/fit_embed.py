@@ -22,17 +22,9 @@ import numpy.typing as npt
 
 from crawler.dedup.embed import Embedder, combine, in_grey_zone
 from crawler.dedup.evaluate import lexical_decisions, read_pairs
+from crawler.dedup.fit_pairs import prf
 
 Bools = npt.NDArray[np.bool_]
-
-
-def _prf(labels: npt.NDArray[np.float64], decided: Bools) -> tuple[float, float, float]:
-    tp = float(np.sum(decided & (labels == 1)))
-    fp = float(np.sum(decided & (labels == 0)))
-    fn = float(np.sum(~decided & (labels == 1)))
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return np.array([combine(d, c, a, b, threshold).duplicate for (a, b, d), c in pairs])
 
     grid = np.round(np.arange(0.5, 1.0, 0.005), 3)
-    train = {float(t): _prf(labels[odd], decided(float(t))[odd]) for t in grid}
+    train = {float(t): prf(labels[odd], decided(float(t))[odd]) for t in grid}
     best: tuple[float, float] | None = None
     for t, (_, _, f) in train.items():
         stable = all(
@@ -82,8 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"EMBED_MIN_COSINE = {threshold:.3f}")
     chosen = decided(threshold)
     for name, mask in (("train (odd lines)", odd), ("held out (even lines)", ~odd)):
-        p, r, f = _prf(labels[mask], chosen[mask])
-        lp, lr, lf = _prf(labels[mask], lexical[mask])
+        p, r, f = prf(labels[mask], chosen[mask])
+        lp, lr, lf = prf(labels[mask], lexical[mask])
         print(
             f"{name}: precision={p:.3f} recall={r:.3f} f1={f:.3f}"
             f" (lexical alone precision={lp:.3f} recall={lr:.3f} f1={lf:.3f})"

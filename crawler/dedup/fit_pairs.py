@@ -50,7 +50,8 @@ def _fit(x: Floats, y: Floats, l2: float, iterations: int = 60) -> Floats:
     return w
 
 
-def _prf(labels: Floats, decided: npt.NDArray[np.bool_]) -> tuple[float, float, float]:
+def prf(labels: Floats, decided: npt.NDArray[np.bool_]) -> tuple[float, float, float]:
+    """Precision, recall and F1 of ``decided`` against 0/1 ``labels``."""
     tp = float(np.sum(decided & (labels == 1)))
     fp = float(np.sum(decided & (labels == 0)))
     fn = float(np.sum(~decided & (labels == 1)))
@@ -102,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     best = (-1.0, float("inf"))  # no threshold reaching the floor: the model accepts nothing
     for shift in np.unique(np.round(z[train], 4)):
         decided = rules | (reach & (z - shift >= 0))
-        p, _, f = _prf(labels[odd], decided[odd])
+        p, _, f = prf(labels[odd], decided[odd])
         if p >= args.precision and f > best[0]:
             best = (f, float(shift))
     intercept = float(w[-1] - best[1])
@@ -116,11 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(")")
     print(f"INTERCEPT = {intercept:.6f}")
     for name, mask in (("train (odd lines)", odd), ("held out (even lines)", ~odd)):
-        p, r, f = _prf(labels[mask], decided[mask])
+        p, r, f = prf(labels[mask], decided[mask])
         print(f"{name}: precision={p:.3f} recall={r:.3f} f1={f:.3f}")
-    p, r, f = _prf(labels, decided)
+    p, r, f = prf(labels, decided)
     print(f"whole file: precision={p:.3f} recall={r:.3f} f1={f:.3f}")
-    p, r, f = _prf(labels, rules)
+    p, r, f = prf(labels, rules)
     print(f"rules only, whole file: precision={p:.3f} recall={r:.3f} f1={f:.3f}")
     return 0
 
