@@ -291,7 +291,7 @@ def read_articles(path: str) -> list[list[str]]:
     prints it (blocks of the kinds the ingest dedups); other lines are skipped."""
     import json
 
-    from crawler.ingest import DEDUP_KINDS
+    from crawler.dedup.within import DEDUP_KINDS
 
     out: list[list[str]] = []
     with open(path, encoding="utf-8") as fh:

@@ -30,7 +30,7 @@ from crawler.dedup.clusters import (
     overlaps_from_matches,
     syndicated_copies,
 )
-from crawler.dedup.within import Recheck
+from crawler.dedup.within import DEDUP_KINDS, Recheck
 from crawler.extract import extract
 from crawler.extract.model import Extraction
 from crawler.incremental import NotModified
@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 BOILERPLATE = "boilerplate"
 
 # Block kinds that take part in dedup; headings are too short and too generic.
-DEDUP_KINDS = frozenset({"paragraph", "list_item", "quote", "table", "code"})
 REBUILD_BATCH = 2000
 
 

@@ -46,11 +46,12 @@ def recheck_from_settings() -> Recheck | None:
     Raises:
         RecheckConfigError: see :func:`problem`.
     """
-    reason = problem()
-    if reason is not None:
-        raise RecheckConfigError(reason)
     if not embeddings_wanted():
         return None
     from crawler.dedup.embed import Embedder, embedding_recheck
+
+    reason = Embedder.unavailable_reason()
+    if reason is not None:
+        raise RecheckConfigError(f"NEWSDEDUP_EMBEDDINGS=1, but {reason}")
 
     return embedding_recheck(Embedder())

@@ -31,12 +31,9 @@ from pathlib import Path
 
 from crawler.dedup.engine import NEAR_WITHIN, DedupEngine
 from crawler.dedup.params import DedupParams
+from crawler.dedup.within import DEDUP_KINDS
 from crawler.extract import extract
 from crawler.extract.evaluate import Page
-
-# The block kinds the ingest dedups (crawler.ingest.DEDUP_KINDS, which imports SQLAlchemy
-# and so cannot be imported here; a test keeps the two equal).
-DEDUP_KINDS = frozenset({"paragraph", "list_item", "quote", "table", "code"})
 
 PairKey = tuple[str, int, int]
 """(page file name, earlier position, later position)."""

@@ -27,6 +27,8 @@ FloatArray = npt.NDArray[np.float64]
 Recheck = Callable[[Sequence[tuple[Profile, Profile, Decision]]], list[Decision]]
 """A second opinion on pairs the rules rejected (e.g. sentence embeddings): takes
 ``(earlier, later, decision)`` triples, returns a decision for each."""
+DEDUP_KINDS = frozenset({"paragraph", "list_item", "quote", "table", "code"})
+"""The extracted block kinds that take part in dedup (headings and captions do not)."""
 NEAR_EXCLUDED_KINDS = frozenset({"code", "table"})
 """Block kinds that never take part in near repeats within an article (measured on 271
 labelled flags of real pages: 14 flags among code and table blocks, none a repeat; they
