@@ -26,11 +26,12 @@ import numpy as np
 import numpy.typing as npt
 
 from crawler.dedup.lsh import SortedMultiMap, band_keys, exact_key, exact_keys
+from crawler.dedup.lsh_kernel import rank_candidates
 from crawler.dedup.params import DedupParams
 from crawler.dedup.signature import Signature, Signer
-from crawler.dedup.verify import Decision, IdfModel, Profile, judge
+from crawler.dedup.verify import Decision, IdfModel, Profile, judge, profiles_of
 from crawler.dedup.vocab import VOCAB
-from crawler.dedup.within import ArticleTerms, PairMatrix, Recheck, within_article
+from crawler.dedup.within import ArticleTerms, Recheck, pair_stats_many, within_article
 
 log = logging.getLogger(__name__)
 
@@ -104,14 +105,14 @@ class DedupEngine:
         """Learn document frequencies from texts (e.g. a sample of stored paragraphs after
         :meth:`load`); :meth:`check_article` also learns from every text it sees."""
         VOCAB.maybe_reset()
-        batch: list[Profile] = []
+        batch: list[str] = []
         for text in texts:
-            batch.append(Profile(text))
+            batch.append(text)
             if len(batch) >= 1000:
-                ArticleTerms(batch).observe(self.idf)
+                ArticleTerms(profiles_of(batch)).observe(self.idf)
                 batch = []
         if batch:
-            ArticleTerms(batch).observe(self.idf)
+            ArticleTerms(profiles_of(batch)).observe(self.idf)
 
     # --- indexing ---------------------------------------------------------------------
 
@@ -355,21 +356,18 @@ class DedupEngine:
     ) -> dict[int, list[int]]:
         if not len(slots):
             return {}
-        keys = np.frombuffer(self._keys, dtype=np.int64)
-        width = len(self._keys) + 1
-        pair = owner * width + slots
-        uniq, inv = np.unique(pair, return_inverse=True)
-        counts = np.bincount(inv.reshape(-1), weights=weight, minlength=len(uniq))
-        strong = counts >= self.params.min_band_hits
-        uniq, counts = uniq[strong], counts[strong]
-        per_query: dict[int, list[tuple[float, int]]] = {}
-        for p, c in zip(uniq.tolist(), counts.tolist(), strict=True):
-            q, slot = divmod(p, width)
-            per_query.setdefault(todo[q], []).append((-c, int(keys[slot])))
-        return {
-            i: [k for _, k in sorted(lst)[: self.params.max_candidates]]
-            for i, lst in per_query.items()
-        }
+        owners, found = rank_candidates(
+            owner,
+            slots,
+            weight,
+            np.frombuffer(self._keys, dtype=np.int64),
+            float(self.params.min_band_hits),
+            self.params.max_candidates,
+        )
+        out: dict[int, list[int]] = {}
+        for q, k in zip(owners.tolist(), found.tolist(), strict=True):
+            out.setdefault(todo[q], []).append(k)
+        return out
 
     def candidates(
         self,
@@ -415,25 +413,26 @@ class DedupEngine:
         stored = [k for k in all_keys if k in texts]
         if not stored:
             return []
-        cand = {k: Profile(texts[k]) for k in stored}
-        # overlap statistics of every query with every candidate by matrix products
+        cand = dict(zip(stored, profiles_of([texts[k] for k in stored]), strict=True))
+        # overlap statistics of every (query, candidate) pair in one kernel call
         batch = [profiles[i] for i in queries] + [cand[k] for k in stored]
-        pm = PairMatrix(ArticleTerms(batch), range(len(batch)), self.idf)
         row_of = {k: len(queries) + n for n, k in enumerate(stored)}
+        pairs = [(qi, k) for qi, i in enumerate(queries) for k in wanted[i] if k in cand]
+        stats = pair_stats_many(batch, [(qi, row_of[k]) for qi, k in pairs], self.idf)
         out: list[Match] = []
         rejected: list[tuple[int, int, Decision]] = []
-        for qi, i in enumerate(queries):
-            best: tuple[float, int, str, dict[str, float]] | None = None
-            for k in wanted[i]:
-                if k not in cand:
-                    continue
-                d = judge(pm.stats(qi, row_of[k]), profiles[i], cand[k], self.params)
-                if d.duplicate and (best is None or d.score > best[0]):
-                    best = (d.score, k, d.method, d.scores)
-                elif self.recheck is not None and not d.duplicate:
-                    rejected.append((i, k, d))
-            if best is not None:
-                out.append(Match(i, best[1], NEAR_CROSS, best[2], best[0], best[3]))
+        best: dict[int, tuple[float, int, str, dict[str, float]]] = {}
+        for (qi, k), st in zip(pairs, stats, strict=True):
+            i = queries[qi]
+            d = judge(st, profiles[i], cand[k], self.params)
+            if d.duplicate and (i not in best or d.score > best[i][0]):
+                best[i] = (d.score, k, d.method, d.scores)
+            elif self.recheck is not None and not d.duplicate:
+                rejected.append((i, k, d))
+        for i in queries:
+            if i in best:
+                score, k, method, scores = best[i]
+                out.append(Match(i, k, NEAR_CROSS, method, score, scores))
         if rejected and self.recheck is not None:
             out.extend(self._rechecked(profiles, cand, rejected, {m.index for m in out}))
         return out

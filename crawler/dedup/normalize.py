@@ -10,6 +10,12 @@ Policy (versioned by :data:`NORMALIZATION_VERSION`, part of the shingling name):
   ``1000`` agree and ``3,5`` and ``3.5`` agree.
 - Text in scripts written without spaces (Han, Hiragana, Katakana, Thai...) is split into
   single characters, so word n-grams over it become character n-grams.
+
+:func:`tokenize_many` tokenises many texts at once: those whose prepared form is ASCII (most
+news prose) in one compiled kernel (:func:`crawler.dedup.tokenize_kernel.tokenize`, the
+same tokens, sentences and keys as :func:`sentence_tokens` and :func:`sentence_key`), the
+others with the regular expressions here. It keeps each text's tokens joined by spaces
+(:class:`Tokenized`) and makes token strings only when asked.
 """
 
 from __future__ import annotations
@@ -18,8 +24,20 @@ import hashlib
 import re
 import unicodedata
 import zlib
+from collections.abc import Iterable, Sequence
+from itertools import accumulate
+
+import numpy as np
+import numpy.typing as npt
+
+from crawler.dedup import tokenize_kernel as tk
+
+I64 = npt.NDArray[np.int64]
+U64 = npt.NDArray[np.uint64]
 
 NORMALIZATION_VERSION = 1
+MAX_SENTENCE_KEYS = 255
+"""Sentence keys kept per paragraph (the stored signature counts them in one byte)."""
 
 _POSSESSIVE = re.compile(r"(?<=\w)['\u2019\u02bc]s\b")
 _APOSTROPHES = re.compile(r"(?<=\w)['\u2019\u02bc`](?=\w)")
@@ -176,3 +194,139 @@ def norm_hash(text: str) -> str:
     this key.
     """
     return hashlib.sha256(" ".join(tokens(text)).encode("utf-8")).hexdigest()
+
+
+class TokenBatch:
+    """The tokens of many texts, joined by single spaces (tokens never contain one), with
+    sentence ends and sentence keys.
+
+    Attributes:
+        data: text ``i``'s tokens joined by spaces, UTF-8, at
+            ``data[bounds[i]:bounds[i + 1]]`` (what the exact hash hashes).
+        bounds: see ``data``.
+        ends: the end of each sentence of text ``i`` (tokens from the start of the text)
+            at ``ends[end_bounds[i]:end_bounds[i + 1]]``: at least one sentence per text,
+            empty ones included, as :func:`sentence_tokens`.
+        end_bounds: see ``ends``.
+        keys: text ``i``'s sentence keys at ``keys[key_bounds[i]:key_bounds[i + 1]]``.
+        key_bounds: see ``keys``.
+        all_ascii: whether every text's prepared form is ASCII.
+    """
+
+    def __init__(
+        self,
+        data: bytes,
+        bounds: I64,
+        ends: I64,
+        end_bounds: I64,
+        keys: U64,
+        key_bounds: I64,
+        *,
+        all_ascii: bool,
+    ) -> None:
+        self.all_ascii = all_ascii
+        self.data = data
+        self.bounds = bounds
+        self.ends = ends
+        self.end_bounds = end_bounds
+        self.keys = keys
+        self.key_bounds = key_bounds
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def text(self, i: int) -> Tokenized:
+        """Text ``i``'s tokens (materialised on demand)."""
+        return Tokenized(self, i)
+
+
+class Tokenized:
+    """One text's tokens in a :class:`TokenBatch`; the token strings are made on first
+    use (most paragraphs never need them: verification works on term ids)."""
+
+    __slots__ = ("batch", "index")
+
+    def __init__(self, batch: TokenBatch, index: int) -> None:
+        self.batch = batch
+        self.index = index
+
+    @property
+    def joined(self) -> bytes:
+        """The tokens joined by single spaces, UTF-8."""
+        b = self.batch
+        return b.data[int(b.bounds[self.index]) : int(b.bounds[self.index + 1])]
+
+    @property
+    def n_tokens(self) -> int:
+        """The number of tokens."""
+        b = self.batch
+        return int(b.ends[b.end_bounds[self.index + 1] - 1])
+
+    def tokens(self) -> list[str]:
+        """The tokens."""
+        joined = self.joined
+        return joined.decode("utf-8").split(" ") if joined else []
+
+    def sentences(self) -> list[list[str]]:
+        """The tokens of each sentence (as :func:`sentence_tokens`)."""
+        b = self.batch
+        toks = self.tokens()
+        ends = b.ends[b.end_bounds[self.index] : b.end_bounds[self.index + 1]].tolist()
+        if len(ends) == 1:
+            return [toks]
+        starts = [0, *ends[:-1]]
+        return [toks[lo:hi] for lo, hi in zip(starts, ends, strict=True)]
+
+
+def _tokenize_ascii(
+    prepared: Sequence[str], min_sentence: int, max_keys: int
+) -> tuple[bytes, I64, I64, I64, U64, I64]:
+    bounds = _bounds(map(len, prepared), len(prepared))
+    buf = np.frombuffer("".join(prepared).encode("ascii"), dtype=np.uint8)
+    joined, joined_bounds, ends, end_bounds, keys, key_bounds = tk.tokenize(
+        buf, bounds, min_sentence, max_keys, tk.CRC_TABLES
+    )
+    return joined.tobytes(), joined_bounds, ends, end_bounds, keys, key_bounds
+
+
+def tokenize_many(
+    prepared: Sequence[str], min_sentence: int = 1, max_keys: int = MAX_SENTENCE_KEYS
+) -> TokenBatch:
+    """Tokens, sentences and sentence keys (of the first ``max_keys`` sentences of at least
+    ``min_sentence`` tokens) of texts already :func:`prepare`-d."""
+    if all(map(str.isascii, prepared)):
+        return TokenBatch(*_tokenize_ascii(prepared, min_sentence, max_keys), all_ascii=True)
+    fast = [i for i, norm in enumerate(prepared) if norm.isascii()]
+    part = _tokenize_ascii([prepared[i] for i in fast], min_sentence, max_keys)
+    data, bounds, ends, end_bounds, keys, key_bounds = part
+    slot = {i: n for n, i in enumerate(fast)}
+    pieces: list[bytes] = []
+    all_ends: list[I64] = []
+    all_keys: list[U64] = []
+    for i, norm in enumerate(prepared):
+        n = slot.get(i)
+        if n is not None:
+            pieces.append(data[int(bounds[n]) : int(bounds[n + 1])])
+            all_ends.append(ends[end_bounds[n] : end_bounds[n + 1]])
+            all_keys.append(keys[key_bounds[n] : key_bounds[n + 1]])
+            continue
+        sentences = sentence_tokens(norm)
+        pieces.append(" ".join(t for s in sentences for t in s).encode("utf-8"))
+        all_ends.append(np.cumsum([len(s) for s in sentences], dtype=np.int64))
+        text_keys = [sentence_key(s) for s in sentences if len(s) >= min_sentence]
+        all_keys.append(np.array(text_keys[:max_keys], dtype=np.uint64))
+    n = len(prepared)
+    return TokenBatch(
+        b"".join(pieces),
+        _bounds(map(len, pieces), n),
+        np.concatenate(all_ends),
+        _bounds(map(len, all_ends), n),
+        np.concatenate(all_keys),
+        _bounds(map(len, all_keys), n),
+        all_ascii=False,
+    )
+
+
+def _bounds(lengths: Iterable[int], n: int) -> I64:
+    """Offsets of ``n`` consecutive parts of these lengths (``n + 1`` of them, from 0)."""
+    return np.fromiter(accumulate(lengths, initial=0), dtype=np.int64, count=n + 1)

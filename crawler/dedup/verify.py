@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -27,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from crawler.dedup.lexicon import STOPWORDS
-from crawler.dedup.normalize import prepare, sentence_tokens, tokens_of_normalized
+from crawler.dedup.normalize import Tokenized, prepare, tokenize_many, tokens_of_normalized
 from crawler.dedup.pairmodel import (
     PAIR_MODEL_MIN_OVERLAP,
     SLOW_FEATURES,
@@ -39,7 +40,12 @@ from crawler.dedup.pairmodel import (
 from crawler.dedup.params import DedupParams
 from crawler.dedup.vocab import VOCAB
 
-_ASCII_NAME = re.compile(r"(?<=[^\s.!?:;\"“(]) ([A-Z][A-Za-z0-9'’&.-]*)")
+# A capitalised word after a space that follows neither a space nor sentence punctuation.
+# For ASCII text the preceding character is checked in Python after a search for the
+# space and capital (four times faster than the look-behind, the same matches: a match
+# never spans a space, so skipping one cannot hide another).
+_ASCII_NAME = re.compile(r" ([A-Z][A-Za-z0-9'’&.-]*)")
+_NOT_BEFORE_NAME = frozenset(' \t\n\r\f\v\x1c\x1d\x1e\x1f.!?:;"“(')
 _NAME = re.compile(r"(?<=[^\s.!?:;\"“(]) ([^\W\d_][\w'’&.-]*)")
 
 IdArray = npt.NDArray[np.int64]
@@ -53,12 +59,13 @@ _P2 = np.uint64(0xC2B2AE3D27D4EB4F)
 class Profile:
     """What verification needs of one text: its term ids (see
     :mod:`crawler.dedup.vocab`); content words, token sets, figures, names, n-grams and
-    sentences are derived on first use.
+    sentences are derived on first use (token strings only when a signal needs them).
 
     Args:
         text: the paragraph.
-        sentences: its tokens per sentence, if already computed (see
-            :func:`crawler.dedup.normalize.sentence_tokens`).
+        sentences: its tokens, if already computed (a signature's
+            :attr:`~crawler.dedup.signature.Signature.sentences`, or see
+            :func:`profiles_of`).
         ids: the term ids of its tokens, if already computed (valid for ``generation``).
         generation: the vocabulary generation ``ids`` belong to.
     """
@@ -66,28 +73,36 @@ class Profile:
     def __init__(
         self,
         text: str,
-        sentences: list[list[str]] | None = None,
+        sentences: Tokenized | None = None,
         ids: IdArray | None = None,
         generation: int = -1,
     ) -> None:
         if sentences is None:
-            sentences = sentence_tokens(prepare(text))
+            sentences = tokenize_many([prepare(text)], max_keys=0).text(0)
         self.text = text
-        self._sentences = sentences
-        self._toks = sentences[0] if len(sentences) == 1 else [t for s in sentences for t in s]
-        if ids is None or generation != VOCAB.generation or len(ids) != len(self._toks):
-            ids = np.array(VOCAB.ids(self._toks), dtype=np.int64) if self._toks else _EMPTY_IDS
+        self._tokenized = sentences
+        if ids is None or generation != VOCAB.generation or len(ids) != sentences.n_tokens:
+            joined = sentences.joined
+            ids, _ = VOCAB.ids_of_joined(joined, np.array([0, len(joined)], dtype=np.int64))
         self.ids: IdArray = ids
+
+    @cached_property
+    def _toks(self) -> list[str]:
+        return self._tokenized.tokens()
+
+    @cached_property
+    def _sentences(self) -> list[list[str]]:
+        return self._tokenized.sentences()
 
     @property
     def has_tokens(self) -> bool:
         """Whether the text has any token at all."""
-        return bool(self._toks)
+        return len(self.ids) > 0
 
     @property
     def n_tokens(self) -> int:
         """Number of tokens."""
-        return len(self._toks)
+        return len(self.ids)
 
     @cached_property
     def content_ids(self) -> IdArray:
@@ -131,6 +146,26 @@ class Profile:
         return frozenset(t for t in self._toks if t[0].isdigit())
 
     @cached_property
+    def padded(self) -> str:
+        """The tokens joined by single spaces, with a space before and after: a token
+        ``t`` is one of them exactly when ``f" {t} "`` occurs in it (tokens hold no
+        spaces), which is cheaper than building the set of token strings."""
+        return f" {self._tokenized.joined.decode('utf-8')} "
+
+    @cached_property
+    def number_ids(self) -> frozenset[int]:
+        """Term ids of the figures. A figure's term is the token itself (the stemmer keeps
+        tokens that are not all letters, and words never stem to one), so these stand for
+        :attr:`numbers` one to one, without building the token strings."""
+        ids = self.ids
+        return frozenset(ids[VOCAB.numeric[ids]].tolist()) if len(ids) else frozenset()
+
+    @cached_property
+    def id_set(self) -> frozenset[int]:
+        """Distinct term ids, stopwords included."""
+        return frozenset(self.ids.tolist())
+
+    @cached_property
     def names(self) -> frozenset[str]:
         """Capitalised words that do not open a sentence, normalised."""
         return _names(self.text)
@@ -156,7 +191,7 @@ class Profile:
     def char4(self) -> U64Array:
         """Distinct 4-grams of the UTF-8 bytes of the tokens joined by spaces (characters,
         for Latin text), as sorted keys."""
-        b = np.frombuffer(" ".join(self._toks).encode("utf-8"), dtype=np.uint8).astype(np.uint64)
+        b = np.frombuffer(self._tokenized.joined, dtype=np.uint8).astype(np.uint64)
         if len(b) < 4:
             return np.empty(0, dtype=np.uint64)
         return np.unique(
@@ -167,15 +202,33 @@ class Profile:
         )
 
 
-def profile(text: str, sentences: list[list[str]] | None = None) -> Profile:
+def profile(text: str, sentences: Tokenized | None = None) -> Profile:
     """Build the :class:`Profile` of ``text`` (see :class:`Profile`)."""
     return Profile(text, sentences)
+
+
+def profiles_of(texts: Sequence[str]) -> list[Profile]:
+    """The :class:`Profile` of each text, tokenised together (one kernel call for the
+    texts whose prepared form is ASCII, one for their term ids)."""
+    batch = tokenize_many([prepare(text) for text in texts], max_keys=0)
+    ids, bounds = VOCAB.ids_of_joined(batch.data, batch.bounds)
+    b = bounds.tolist()
+    generation = VOCAB.generation
+    return [
+        Profile(text, batch.text(i), ids[b[i] : b[i + 1]], generation)
+        for i, text in enumerate(texts)
+    ]
 
 
 def _names(text: str) -> frozenset[str]:
     """Capitalised words that do not open a sentence (names, acronyms), normalised."""
     if text.isascii():
-        found = _ASCII_NAME.findall(text)
+        before = _NOT_BEFORE_NAME
+        found = [
+            m.group(1)
+            for m in _ASCII_NAME.finditer(text)
+            if m.start() and text[m.start() - 1] not in before
+        ]
     else:
         found = [w for w in _NAME.findall(text) if w[0].isupper()]
     if not found:
@@ -287,14 +340,16 @@ class PairStats:
     norm_b: float
 
 
-def _conflict(own: frozenset[str], other_tokens: frozenset[str]) -> bool:
-    return any(x not in other_tokens for x in own)
+def _name_conflict(own: frozenset[str], other: Profile) -> bool:
+    """``own`` has a name that is not one of ``other``'s tokens."""
+    padded = other.padded
+    return any(f" {name} " not in padded for name in own)
 
 
 def number_conflict(a: Profile, b: Profile) -> bool:
     """Each side has a number the other lacks: different facts (the figures veto of
     :func:`judge`, whatever the overlap)."""
-    return _conflict(a.numbers, b.tokens) and _conflict(b.numbers, a.tokens)
+    return not a.number_ids <= b.id_set and not b.number_ids <= a.id_set
 
 
 def _sentences_inside(a: Profile, b: Profile) -> bool:
@@ -368,9 +423,7 @@ def judge(
     scores["idf_cosine"] = st.dot / (st.norm_a * st.norm_b) if st.norm_a and st.norm_b else 0.0
     scores["small_novelty"] = nov_a if na <= nb else nov_b
     scores["number_conflict"] = float(number_conflict(pa, pb))
-    scores["name_conflict"] = float(
-        _conflict(pa.names, pb.tokens) and _conflict(pb.names, pa.tokens)
-    )
+    scores["name_conflict"] = float(_name_conflict(pa.names, pb) and _name_conflict(pb.names, pa))
     scores["sentence_containment"] = float(
         containment == 1.0 and (_sentences_inside(pa, pb) or _sentences_inside(pb, pa))
     )
@@ -470,9 +523,9 @@ def pair_features(
         c4_j,
         c4_c,
         ratio,
-        float(_conflict(pa.numbers, pb.tokens) or _conflict(pb.numbers, pa.tokens)),
-        float(bool(pa.numbers) and pa.numbers == pb.numbers),
-        float(_conflict(pa.names, pb.tokens) or _conflict(pb.names, pa.tokens)),
+        float(not pa.number_ids <= pb.id_set or not pb.number_ids <= pa.id_set),
+        float(bool(pa.number_ids) and pa.number_ids == pb.number_ids),
+        float(_name_conflict(pa.names, pb) or _name_conflict(pb.names, pa)),
     ]
 
 

@@ -1,29 +1,29 @@
-"""One article's paragraphs at once: document frequencies and the within-article check as
-matrix products over a paragraphs x terms count matrix, instead of a Python loop over
-every pair of paragraphs.
+"""One article's paragraphs at once: document frequencies and the within-article check
+from a sparse paragraphs x terms count table, instead of a Python loop over every pair of
+paragraphs (the loops run as compiled kernels, :mod:`crawler.dedup.pair_kernel`).
 
 Only pairs whose overlap could pass a rule (IDF novelty, containment, the pair model's
 floor or the rare-overlap test) reach :func:`crawler.dedup.verify.judge`, with the same
-statistics a pairwise check would compute, so decisions are those of :func:`decide`
-applied to every pair. Articles with many paragraphs use scipy's sparse matrices.
+statistics a pairwise check would compute, so decisions are those of
+:func:`~crawler.dedup.verify.decide` applied to every pair. Within an article the sums run
+in one order for every pair, so that equal overlaps give equal scores and the earliest
+paragraph wins a tie.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
-from typing import Any
+from itertools import accumulate, repeat
 
 import numpy as np
-import numpy.typing as npt
-import scipy.sparse as sp  # type: ignore[import-untyped]
 
+from crawler.dedup import pair_kernel as pk
 from crawler.dedup.pairmodel import PAIR_MODEL_MIN_OVERLAP
 from crawler.dedup.params import DedupParams
 from crawler.dedup.verify import Decision, IdArray, IdfModel, PairStats, Profile, judge
 from crawler.dedup.vocab import VOCAB
 
-FloatArray = npt.NDArray[np.float64]
 Recheck = Callable[[Sequence[tuple[Profile, Profile, Decision]]], list[Decision]]
 """A second opinion on pairs the rules rejected (e.g. sentence embeddings): takes
 ``(earlier, later, decision)`` triples, returns a decision for each."""
@@ -36,160 +36,55 @@ still take part in exact repeats)."""
 LIST_ITEM = "list_item"
 """Two list items are never a near repeat of each other (items of one list share their
 frame: 13 of the 17 such flags were false); a list item repeating a paragraph can be."""
-_DENSE_CELLS = 1_000_000  # paragraphs x terms above which matrices are sparse
+_BLOCK = {LIST_ITEM: pk.LISTED} | dict.fromkeys(NEAR_EXCLUDED_KINDS, pk.LEFT_OUT)
+"""What :func:`~crawler.dedup.pair_kernel.within_pairs` takes of a block kind."""
+_NO_IDS: IdArray = np.empty(0, dtype=np.int64)
 
 
 class ArticleTerms:
-    """The content words of some paragraphs as a paragraphs x terms count matrix (dense
-    numpy, or scipy CSR when large).
+    """The content words of some paragraphs as a sparse paragraphs x terms count table
+    (rows in compressed sparse row form).
 
     Args:
         profiles: the paragraphs.
+
+    Attributes:
+        n: the number of paragraphs.
+        terms: the distinct content-word term ids (in order of first occurrence).
+        n_words: the number of distinct content words of each paragraph.
+        indptr, cols, counts: paragraph ``p``'s content words at
+            ``indptr[p]:indptr[p + 1]``: positions in :attr:`terms` and occurrences.
     """
 
     def __init__(self, profiles: Sequence[Profile]) -> None:
-        self.profiles = profiles
-        n = len(profiles)
-        lens = [len(p.ids) for p in profiles]
-        if n and sum(lens):
-            ids = np.concatenate([p.ids for p in profiles])
-        else:
-            ids = np.empty(0, dtype=np.int64)
-        owner = np.repeat(np.arange(n, dtype=np.int64), lens)
-        content = VOCAB.hashes[ids] >= 0
-        self.terms, col = _unique_inverse(ids[content])
-        owner = owner[content]
-        self.n = n
-        self.width = width = len(self.terms)
-        self.dense = n * width <= _DENSE_CELLS
-        self.counts: Any
-        if self.dense:
-            self.counts = np.bincount(owner * width + col, minlength=n * width).reshape(n, width)
-            present = self.counts > 0
-            self.n_words: IdArray = present.sum(axis=1)
-            self._docs: IdArray = present.sum(axis=0)
-        else:
-            m = sp.csr_matrix((np.ones(len(col), dtype=np.float64), (owner, col)), shape=(n, width))
-            m.sum_duplicates()
-            self.counts = m
-            self.n_words = np.diff(m.indptr).astype(np.int64)
-            self._docs = np.bincount(m.indices, minlength=width)
+        self.n = len(profiles)
+        arrays = [p.ids for p in profiles]
+        ids = np.concatenate(arrays) if arrays else _NO_IDS
+        offsets = np.array(list(accumulate(map(len, arrays), initial=0)), dtype=np.int64)
+        self.terms, self._docs, self.n_words, self.indptr, self.cols, self.counts = (
+            pk.article_terms(ids, offsets, VOCAB.hashes)
+        )
 
     def observe(self, idf: IdfModel) -> None:
         """Count each paragraph with content words as one document."""
         idf.observe_terms(self.terms, self._docs, int(np.count_nonzero(self.n_words)))
 
 
-def _unique_inverse(ids: IdArray) -> tuple[IdArray, IdArray]:
-    """``np.unique(ids, return_inverse=True)`` (sorted distinct ids, and the position of
-    each id among them), with less overhead for the small arrays of one article."""
-    if not len(ids):
-        return ids.copy(), np.empty(0, dtype=np.intp)
-    s = np.sort(ids)
-    first = np.empty(len(s), dtype=bool)
-    first[0] = True
-    np.not_equal(s[1:], s[:-1], out=first[1:])
-    terms = s[first]
-    return terms, np.searchsorted(terms, ids)
-
-
-class PairMatrix:
-    """Overlap statistics of every pair among some paragraphs of an :class:`ArticleTerms`,
-    by matrix products: shared words, their IDF weight, TF-IDF dot products and, with
-    ``local``, the within-article statistics (words only the pair shares, article-local
-    IDF dot products).
-
-    Args:
-        terms: the paragraphs' terms.
-        rows: which paragraphs (positions in ``terms``).
-        idf: document frequencies for the weights.
-        local: also compute the within-article statistics over ``rows``.
-    """
-
-    def __init__(
-        self, terms: ArticleTerms, rows: Sequence[int], idf: IdfModel, local: bool = False
-    ) -> None:
-        n = len(rows)
-        self.n = n
-        sel = list(rows)
-        if terms.dense:
-            if n == terms.n and sel == list(range(n)):
-                # every row: every column is used (each term occurs in some paragraph)
-                c = terms.counts.astype(np.float64, order="F")  # the layout of c[:, used]
-                w = idf.weights(terms.terms)
-            else:
-                c = terms.counts[sel]
-                used = np.flatnonzero(c.any(axis=0))
-                c = c[:, used].astype(np.float64)
-                w = idf.weights(terms.terms[used])
-            b = (c > 0).astype(np.float64)
-            tfs = b + np.log(np.maximum(c, 1.0))  # 1 + log(count) where present, else 0
-            tfs *= b
-            tw = tfs * w
-            # counts of 0/1 values: exact whatever the order of the additions, and a BLAS
-            # product is much cheaper than many short reductions along the rows
-            ones = np.ones(n)
-            local_df = ones @ b
-            # only terms in two or more of the rows can be shared: the products run over
-            # those; the diagonals (sizes, totals, norms) over all terms
-            sc = np.flatnonzero(local_df >= 2)
-            bs, tws = b[:, sc], tw[:, sc]
-            self.n_shared = bs @ bs.T
-            self.shared_weight = (bs * w[sc]) @ bs.T
-            self.dot = tws @ tws.T
-            self.totals = b @ w
-            self.sizes = b @ np.ones(b.shape[1])
-            self.norms = np.sqrt((tw * tw).sum(axis=1))
-            if local:
-                ex = b[:, local_df == 2]
-                self.exclusive = ex @ ex.T
-                lt = tfs * np.log((n + 1) / np.maximum(local_df, 1.0))
-                lts = lt[:, sc]
-                self.local = lts @ lts.T
-                self.local_norms = np.sqrt((lt * lt).sum(axis=1))
-        else:
-            m = terms.counts[sel]
-            m = m[:, np.unique(m.indices)].tocsr()
-            used = np.unique(terms.counts[sel].indices)
-            w = idf.weights(terms.terms[used])
-            bm = m.copy()
-            bm.data[:] = 1.0
-            tfm = m.copy()
-            tfm.data = 1.0 + np.log(tfm.data)
-            wd = sp.diags(w)
-            self.n_shared = _gram(bm, bm)
-            self.shared_weight = _gram(bm @ wd, bm)
-            tw = tfm @ wd
-            self.dot = _gram(tw, tw)
-            if local:
-                local_df = np.asarray(bm.sum(axis=0)).reshape(-1)
-                ex = bm @ sp.diags((local_df == 2).astype(np.float64))
-                self.exclusive = _gram(ex, ex)
-                lm = tfm @ sp.diags(np.log((n + 1) / np.maximum(local_df, 1.0)))
-                self.local = _gram(lm, lm)
-                self.local_norms = np.sqrt(np.diag(self.local))
-            self.totals = np.asarray((bm @ wd).sum(axis=1)).reshape(-1)
-            self.sizes = np.diag(self.n_shared).copy()
-            self.norms = np.sqrt(np.diag(self.dot))
-
-    def stats(self, a: int, b: int) -> PairStats:
-        """:class:`PairStats` of local rows ``a`` and ``b``."""
-        return PairStats(
-            int(self.n_shared[a, b]),
-            int(self.sizes[a]),
-            int(self.sizes[b]),
-            float(self.shared_weight[a, b]),
-            float(self.totals[a]),
-            float(self.totals[b]),
-            float(self.dot[a, b]),
-            float(self.norms[a]),
-            float(self.norms[b]),
-        )
-
-
-def _gram(m: Any, other: Any) -> FloatArray:
-    g = m @ other.T
-    return np.asarray(g.toarray() if sp.issparse(g) else g, dtype=np.float64)
+def pair_stats_many(
+    profiles: Sequence[Profile], pairs: Sequence[tuple[int, int]], idf: IdfModel
+) -> list[PairStats]:
+    """:class:`PairStats` of the pairs ``(a, b)`` of positions in ``profiles`` (e.g. the
+    queries of an article followed by their candidates), with the weights of ``idf``:
+    one table and one kernel call for all of them."""
+    if not pairs:
+        return []
+    terms = ArticleTerms(profiles)
+    ends = np.array(pairs, dtype=np.int64).reshape(len(pairs), 2)
+    rows = pk.pair_stats(terms.indptr, terms.cols, terms.counts, idf.weights(terms.terms), ends)
+    return [
+        PairStats(int(n_shared), int(na), int(nb), *floats)
+        for n_shared, na, nb, *floats in rows.tolist()
+    ]
 
 
 def within_article(
@@ -224,61 +119,45 @@ def within_article(
             ``table``, ``code``), if known: see :data:`NEAR_EXCLUDED_KINDS` and
             :data:`LIST_ITEM`.
     """
-    if terms is None:
-        terms = ArticleTerms(profiles)
-    n_words = terms.n_words.tolist()
     if kinds is not None and len(kinds) != len(profiles):
         raise ValueError(f"{len(profiles)} paragraphs but {len(kinds)} kinds")
-    eligible = [
-        i
-        for i in range(len(profiles))
-        if n_words[i] >= params.within_min_words
-        and i not in skip
-        and (kinds is None or kinds[i] not in NEAR_EXCLUDED_KINDS)
-    ]
-    n = len(eligible)
-    if n < 2:
-        return {}
-    pm = PairMatrix(terms, eligible, idf, local=True)
-    n_shared, shared_weight, totals, sizes = pm.n_shared, pm.shared_weight, pm.totals, pm.sizes
-    exclusive, local, lnorms = pm.exclusive, pm.local, pm.local_norms
-    with np.errstate(divide="ignore", invalid="ignore"):
-        nov = 1.0 - shared_weight / totals[:, None]
-        novelty = np.maximum(nov, nov.T)
-        small = np.minimum(sizes[:, None], sizes[None, :])
-        containment = n_shared / small
-        local_cos = local / (lnorms[:, None] * lnorms[None, :])
-        rare_share = exclusive / small
-    strong = (exclusive >= params.within_strong_rare_min) & (
-        rare_share >= params.within_strong_share_min
-    )
-    rare_ok = (n_shared >= params.within_rare_min) & (
-        (
-            (exclusive >= params.within_rare_min)
-            & (rare_share >= params.within_rare_share_min)
-            & (local_cos >= params.within_idf_cosine_min)
+    if terms is None:
+        terms = ArticleTerms(profiles)
+    elif terms.n != len(profiles):
+        raise ValueError(f"{len(profiles)} paragraphs but terms of {terms.n}")
+    if kinds is None and not skip:
+        block = np.zeros(len(profiles), dtype=np.int8)
+    else:
+        block = np.array(
+            [
+                pk.LEFT_OUT if i in skip else _BLOCK.get(kind, pk.PARAGRAPH)
+                for i, kind in enumerate(repeat("", len(profiles)) if kinds is None else kinds)
+            ],
+            dtype=np.int8,
         )
-        | strong
+    pairs = pk.within_pairs(
+        terms.indptr,
+        terms.cols,
+        terms.counts,
+        idf.weights(terms.terms),
+        block,
+        params.within_min_words,
+        float(params.max_novelty),
+        float(min(params.containment_min, 1.0)),
+        PAIR_MODEL_MIN_OVERLAP,
+        float(params.within_rare_min),
+        float(params.within_rare_share_min),
+        float(params.within_idf_cosine_min),
+        float(params.within_strong_rare_min),
+        float(params.within_strong_share_min),
     )
-    if n < 4:
-        rare_ok[:] = False
-    maybe = (
-        (novelty <= params.max_novelty)
-        | (containment >= min(params.containment_min, 1.0))
-        | (1.0 - novelty >= PAIR_MODEL_MIN_OVERLAP)
-        | rare_ok
-    )
-    if kinds is not None:
-        listed = np.array([kinds[i] == LIST_ITEM for i in eligible], dtype=bool)
-        maybe &= ~(listed[:, None] & listed[None, :])
-    maybe = np.triu(maybe, k=1)
     found: dict[int, tuple[int, Decision]] = {}
     rejected: list[tuple[int, int, Decision]] = []
-    pi, pj = np.nonzero(maybe)
-    order = np.lexsort((pi, pj))
-    for a, b_ in zip(pi[order].tolist(), pj[order].tolist(), strict=True):
-        i, j = eligible[a], eligible[b_]
-        st = pm.stats(a, b_)
+    # one row per pair that could pass a rule, ordered by (later, earlier)
+    for row in pairs.tolist():
+        i, j, n_shared, na, nb, *floats, exclusive, rare_share, local_cos, rare = row
+        i, j = int(i), int(j)
+        st = PairStats(int(n_shared), int(na), int(nb), *floats)
         decision = judge(st, profiles[i], profiles[j], params)
         if (
             decision.duplicate
@@ -288,31 +167,18 @@ def within_article(
         ):
             # the same frame around other names: a template, not a repeat
             decision = Decision(False, "veto:names", 0.0, decision.scores)
-        if (
-            not decision.duplicate
-            and not decision.method.startswith("veto")
-            and (
-                rare_ok[a, b_]
-                or (
-                    n >= 4
-                    and n_shared[a, b_] >= params.within_rare_min
-                    and exclusive[a, b_] >= params.within_rare_min
-                )
-            )
-        ):
+        if rare and not decision.duplicate and not decision.method.startswith("veto"):
             scores = dict(decision.scores)
             scores.update(
-                rare_overlap=float(rare_share[a, b_]),
-                rare_shared=float(exclusive[a, b_]),
-                local_idf_cosine=float(local_cos[a, b_]),
+                rare_overlap=rare_share, rare_shared=exclusive, local_idf_cosine=local_cos
             )
-            if rare_ok[a, b_]:
+            if rare == 2.0:
                 decision = Decision(
                     True,
                     "minhash+verify:rare-overlap+local-idf-cosine"
-                    if local_cos[a, b_] >= params.within_idf_cosine_min
+                    if local_cos >= params.within_idf_cosine_min
                     else "minhash+verify:strong-rare-overlap",
-                    float(rare_share[a, b_]),
+                    rare_share,
                     scores,
                 )
             else:

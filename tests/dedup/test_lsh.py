@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from crawler.dedup.lsh import SortedMultiMap, band_keys
+from crawler.dedup.lsh_kernel import rank_candidates
 
 
 def test_multimap_matches_reference_across_runs_and_buffer() -> None:
@@ -29,3 +30,40 @@ def test_band_keys_differ_per_band_and_match_equal_bands() -> None:
     assert ka.shape == (1, 4)
     assert len(set(ka[0].tolist())) == 4
     assert (ka == kb).tolist() == [[True, False, True, True]]
+
+
+def test_rank_candidates_matches_reference() -> None:
+    rng = np.random.default_rng(3)
+    n = 4_000
+    owner = rng.integers(0, 40, n).astype(np.int64)
+    slots = rng.integers(0, 300, n).astype(np.int32)
+    weight = rng.choice([1.0, 37.0], n, p=[0.95, 0.05])
+    stored = rng.permutation(10_000)[:300].astype(np.int64)  # keys need not follow slots
+    owners, keys = rank_candidates(owner, slots, weight, stored, 2.0, 5)
+    got: dict[int, list[int]] = {}
+    for q, k in zip(owners.tolist(), keys.tolist(), strict=True):
+        got.setdefault(q, []).append(k)
+    totals: dict[tuple[int, int], float] = {}
+    for q, s, w in zip(owner.tolist(), slots.tolist(), weight.tolist(), strict=True):
+        totals[q, s] = totals.get((q, s), 0.0) + w
+    expected: dict[int, list[int]] = {}
+    for q in sorted({q for q, _ in totals}):
+        ranked = sorted(
+            (-w, int(stored[s])) for (qq, s), w in totals.items() if qq == q and w >= 2.0
+        )
+        if ranked:
+            expected[q] = [k for _, k in ranked[:5]]
+    assert got == expected
+    assert list(owners) == sorted(owners.tolist())
+
+
+def test_buffer_lookup_with_many_equal_keys() -> None:
+    mm = SortedMultiMap()
+    keys = np.full(5_000, 7, dtype=np.uint64)
+    keys[::2] = np.uint64(2**63 + 7)
+    mm.add_many(keys[:3_000], np.arange(3_000, dtype=np.int32))
+    mm.add_many(keys[3_000:], np.arange(3_000, 5_000, dtype=np.int32))
+    found, qidx = mm.lookup(np.array([7, 2**63 + 7, 8], dtype=np.uint64))
+    assert sorted(found[qidx == 0].tolist()) == list(range(1, 5_000, 2))
+    assert sorted(found[qidx == 1].tolist()) == list(range(0, 5_000, 2))
+    assert not (qidx == 2).any()

@@ -10,7 +10,13 @@ import unicodedata
 
 import pytest
 
-from crawler.dedup.normalize import prepare, sentence_key, sentence_tokens, tokens
+from crawler.dedup.normalize import (
+    prepare,
+    sentence_key,
+    sentence_tokens,
+    tokenize_many,
+    tokens,
+)
 
 nz = importlib.import_module("crawler.dedup.normalize")
 
@@ -94,6 +100,22 @@ def test_fast_paths_match_the_plain_definition(seed: int) -> None:
     for _ in range(400):
         text = _random_text(rng)
         assert _new_sentences(text) == _reference_sentences(text), repr(text)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_batch_tokeniser_matches_sentence_tokens(seed: int) -> None:
+    """:func:`tokenize_many` (the compiled path for prepared ASCII text, the regular
+    expressions for the rest, in one batch) gives the sentences and keys of
+    :func:`sentence_tokens` and :func:`sentence_key`."""
+    rng = random.Random(seed)
+    prepared = [prepare(_random_text(rng)) for _ in range(200)]
+    batch = tokenize_many(prepared, min_sentence=2)
+    assert not batch.all_ascii
+    for i, norm in enumerate(prepared):
+        sentences = sentence_tokens(norm)
+        assert batch.text(i).sentences() == sentences, repr(norm)
+        keys = batch.keys[batch.key_bounds[i] : batch.key_bounds[i + 1]].tolist()
+        assert keys == [sentence_key(s) for s in sentences if len(s) >= 2]
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,10 @@ from typing import Any
 import numpy as np
 import pytest
 from datasketch import MinHash
+from datasketch.hashfunc import sha1_hash32
 
 from crawler.dedup import DedupParams, Signature
+from crawler.dedup.normalize import prepare, sentence_tokens
 from crawler.dedup.shingles import shingle_bytes
 from crawler.dedup.signature import Signer
 
@@ -49,6 +51,28 @@ def test_values_equal_datasketch(num_perm: int, seed: int) -> None:
         m.update_batch(shingle_bytes(text))
         assert sig.hashvalues is not None
         assert np.array_equal(sig.hashvalues, m.hashvalues)
+
+
+def test_minhash_many_equals_datasketch() -> None:
+    params = DedupParams()
+    signer = Signer(params)
+    parts = [shingle_bytes(t) for t in _texts()[:5]] + [[]]
+    values = signer.minhash_many(
+        [np.array([sha1_hash32(s) for s in p], dtype=np.uint32) for p in parts]
+    )
+    for row, part in zip(values, parts, strict=True):
+        m = MinHash(num_perm=params.num_perm, seed=params.seed)
+        m.update_batch(part)
+        assert np.array_equal(row, m.hashvalues)
+
+
+def test_signatures_keep_the_tokens_for_verification() -> None:
+    texts = ["First sentence here. Second one!", "Zweiter Absatz über Größe.", ""]
+    sigs = Signer(DedupParams()).signatures(texts)
+    for text, sig in zip(texts, sigs, strict=True):
+        assert sig.sentences is not None
+        assert sig.sentences.sentences() == sentence_tokens(prepare(text))
+        assert sig.term_ids is not None and len(sig.term_ids) == sig.n_tokens
 
 
 def test_bytes_round_trip() -> None:

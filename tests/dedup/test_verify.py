@@ -3,9 +3,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import pytest
 
-from crawler.dedup import within
 from crawler.dedup.pairmodel import FEATURES, SLOW_RANGE, WEIGHTS, pair_model_score
 from crawler.dedup.params import DedupParams
 from crawler.dedup.verify import (
@@ -18,7 +16,7 @@ from crawler.dedup.verify import (
     weigh,
 )
 from crawler.dedup.vocab import VOCAB
-from crawler.dedup.within import ArticleTerms, PairMatrix, within_article
+from crawler.dedup.within import ArticleTerms, within_article
 
 ARTICLE = [
     "Velmora, a battery maker based in Tampere, said on Tuesday it will build a second "
@@ -40,25 +38,6 @@ def test_vocab_ids_share_stems_and_mark_stopwords() -> None:
     assert VOCAB.hashes[ids[2]] == -1 and VOCAB.hashes[ids[0]] >= 0
     assert bool(VOCAB.numeric[ids[3]]) and not bool(VOCAB.numeric[ids[0]])
     assert VOCAB.ids(["policies"]) == ids[:1]
-
-
-@pytest.mark.parametrize("dense_cells", [1_000_000, 0])
-def test_pair_matrix_equals_pairwise_statistics(
-    dense_cells: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(within, "_DENSE_CELLS", dense_cells)
-    profiles = [Profile(t) for t in ARTICLE]
-    idf = IdfModel()
-    terms = ArticleTerms(profiles)
-    terms.observe(idf)
-    assert terms.dense == bool(dense_cells)
-    pm = PairMatrix(terms, range(len(profiles)), idf)
-    for a, b in itertools.combinations(range(len(profiles)), 2):
-        got = pm.stats(a, b)
-        want = pair_stats(weigh(profiles[a], idf), weigh(profiles[b], idf))
-        assert (got.n_shared, got.na, got.nb) == (want.n_shared, want.na, want.nb)
-        for name in ("shared_weight", "total_a", "total_b", "dot", "norm_a", "norm_b"):
-            assert getattr(got, name) == pytest.approx(getattr(want, name)), name
 
 
 def test_within_article_equals_judging_every_pair() -> None:

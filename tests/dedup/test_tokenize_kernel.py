@@ -1,0 +1,331 @@
+"""The compiled tokenising, term-id and MinHash paths give exactly what the plain Python
+definitions give: the regular-expression tokeniser (:func:`sentence_tokens`), zlib's
+sentence keys, SHA-256 of the joined tokens, :meth:`Vocabulary.ids` on each text in turn,
+and MinHash computed one permutation at a time with Python integers."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawler.dedup import signature as signature_module
+from crawler.dedup import tokenize_kernel as tk
+from crawler.dedup.minhash_kernel import minhash_flat, minhash_terms
+from crawler.dedup.normalize import (
+    MAX_SENTENCE_KEYS,
+    prepare,
+    sentence_key,
+    sentence_tokens,
+    tokenize_many,
+)
+from crawler.dedup.params import DedupParams
+from crawler.dedup.shingles import shingle_bytes
+from crawler.dedup.signature import Signer
+from crawler.dedup.verify import Profile, profiles_of
+from crawler.dedup.vocab import Vocabulary
+
+# the ASCII tokeniser's definition, applied to raw bytes (letters A-Z are skipped)
+ASCII_TOKEN_OR_BREAK = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)*[a-z]*|[.!?:;](?=\s)|\n")
+
+EDGE_CASES = [
+    "",
+    "...",
+    "!?",
+    ". . .",
+    "1.5.3gb",
+    "a1.5",
+    "a1.5.",
+    "1..5 2.x 3.4.",
+    "v2.0.1rc and 10.5.",
+    "trailing.",
+    "trailing. ",
+    "no break.at end",
+    "Breaks at the end!\n",
+    "x.\n\ny",
+    "\n\n\n",
+    "a.\x1cb;\x1dc:\x1ed?\x1fe",
+    "tab.\tvertical!\x0bfeed?\x0creturn:\rend;",
+    "Don't stop—it's e-mail, (really)!",
+    "rock'n'roll isn`t O'Neil's",
+    "x" * 100_000,
+    "12345678901234567890.123456789 abcdefghijklmnopqrstuvwxyz0123",
+    " ".join(f"Sentence {i} has six tokens here." for i in range(300)),
+    "UPPER CASE ONLY",
+    "Die Münchner Firma verkauft 12.500 Geräte. Sie wächst!",
+    "東京の新しいデータセンターは来年に稼働する予定です。 Apple 2.5 ships.",
+    "Apple\u2019s chief said \u201cwe\u2019ll ship 1,000 units\u201d \u2013 soon\u2026 Then: more.",
+]
+
+_ALPHABET = (
+    "abcxyz" * 4
+    + "ABZ"
+    + "0123456789" * 2
+    + ".!?:;" * 3
+    + ",'`-()\"/"
+    + " " * 8
+    + "\n\t\r\x0b\x0c\x1c\x1d\x1e\x1f\x00\x7f"
+)
+ascii_texts = st.text(alphabet=_ALPHABET, max_size=200)
+mixed_texts = st.one_of(
+    ascii_texts,
+    st.text(alphabet=_ALPHABET + "éüß’“”–…\u00a0東京デ", max_size=120),
+    st.sampled_from(EDGE_CASES),
+)
+
+
+def _reference_keys(sentences: list[list[str]], min_sentence: int, max_keys: int) -> list[int]:
+    return [sentence_key(s) for s in sentences if len(s) >= min_sentence][:max_keys]
+
+
+def _check_batch(texts: list[str], min_sentence: int, max_keys: int) -> None:
+    prepared = [prepare(t) for t in texts]
+    batch = tokenize_many(prepared, min_sentence, max_keys)
+    assert len(batch) == len(texts)
+    for i, norm in enumerate(prepared):
+        sentences = sentence_tokens(norm)
+        toks = [t for s in sentences for t in s]
+        got = batch.text(i)
+        assert got.sentences() == sentences, repr(texts[i])
+        assert got.tokens() == toks
+        assert got.n_tokens == len(toks)
+        assert got.joined == " ".join(toks).encode("utf-8")
+        keys = batch.keys[batch.key_bounds[i] : batch.key_bounds[i + 1]].tolist()
+        assert keys == _reference_keys(sentences, min_sentence, max_keys)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(mixed_texts, max_size=8),
+    st.integers(min_value=0, max_value=8),
+    st.sampled_from([0, 1, 3, MAX_SENTENCE_KEYS]),
+)
+def test_batches_equal_the_regex_tokeniser(
+    texts: list[str], min_sentence: int, max_keys: int
+) -> None:
+    _check_batch(texts, min_sentence, max_keys)
+
+
+@pytest.mark.parametrize("text", EDGE_CASES)
+def test_edge_cases(text: str) -> None:
+    _check_batch([text], 6, MAX_SENTENCE_KEYS)
+    _check_batch([text, "plain words here. and more", text], 1, 3)
+
+
+def test_at_most_255_sentence_keys() -> None:
+    text = " ".join(f"Sentence {i} has six tokens here." for i in range(300))
+    batch = tokenize_many([prepare(text)], 6)
+    assert len(batch.keys) == MAX_SENTENCE_KEYS
+    assert batch.text(0).sentences() == sentence_tokens(prepare(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200).map(lambda b: bytes(c & 0x7F for c in b)))
+def test_kernel_follows_the_regex_on_any_ascii(raw: bytes) -> None:
+    """Raw bytes (uppercase letters, control characters...), not only prepared text."""
+    found = ASCII_TOKEN_OR_BREAK.findall(raw.decode("ascii"))
+    sentences: list[list[str]] = [[]]
+    for tok in found:
+        if tok in ".!?:;\n":
+            sentences.append([])
+        else:
+            sentences[-1].append(tok)
+    words = [t for s in sentences for t in s]
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    bounds = np.array([0, len(raw)], dtype=np.int64)
+    joined, _, ends, _, keys, _ = tk.tokenize(buf, bounds, 0, 10**6, tk.CRC_TABLES)
+    assert joined.tobytes() == " ".join(words).encode("ascii")
+    assert ends.tolist() == np.cumsum([len(s) for s in sentences]).tolist()
+    assert keys.tolist() == [sentence_key(s) for s in sentences]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=12_000))
+def test_sentence_key_is_crc32_and_adler32(data: bytes) -> None:
+    buf = np.frombuffer(b"xy" + data, dtype=np.uint8)
+    key = int(tk.sentence_key(buf, 2, len(buf), tk.CRC_TABLES))
+    assert key == (zlib.crc32(data) << 32) | zlib.adler32(data)
+
+
+def _reference_ids(texts: list[str]) -> tuple[list[list[int]], Vocabulary]:
+    vocab = Vocabulary()
+    return [vocab.ids([t for s in sentence_tokens(prepare(x)) for t in s]) for x in texts], vocab
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(mixed_texts, max_size=6), max_size=4))
+def test_term_ids_equal_the_dict_path(batches: list[list[str]]) -> None:
+    """Batches through the table give the ids (and add tokens and terms in the order)
+    that :meth:`Vocabulary.ids` gives on each text in turn."""
+    expected, ref = _reference_ids([t for b in batches for t in b])
+    vocab = Vocabulary()
+    got: list[list[int]] = []
+    for texts in batches:
+        batch = tokenize_many([prepare(t) for t in texts])
+        ids, bounds = vocab.ids_of_joined(batch.data, batch.bounds)
+        got.extend(ids[bounds[i] : bounds[i + 1]].tolist() for i in range(len(texts)))
+    assert got == expected
+    assert list(vocab._tokens.items()) == list(ref._tokens.items())
+    assert list(vocab._terms.items()) == list(ref._terms.items())
+    n = ref.n_terms
+    assert np.array_equal(vocab.hashes[:n], ref.hashes[:n])
+    assert np.array_equal(vocab.numeric[:n], ref.numeric[:n])
+
+
+def test_table_and_dict_paths_mix() -> None:
+    """Tokens added by :meth:`Vocabulary.ids` are found by the table, and the reverse."""
+    vocab = Vocabulary()
+    first = vocab.ids(["alpha", "beta", "gamma", "extraordinarily"])
+    batch = tokenize_many(["beta delta extraordinarily epsilon alpha"])
+    ids, _ = vocab.ids_of_joined(batch.data, batch.bounds)
+    assert ids.tolist() == [first[1], vocab.ids(["delta"])[0], first[3], ids[3], first[0]]
+    assert vocab.ids(["epsilon"]) == [ids[3]]
+
+
+def test_table_grows_and_keeps_every_token() -> None:
+    vocab = Vocabulary()
+    words = [f"w{i}x" + "y" * (i % 12) for i in range(20_000)]
+    for lo in range(0, len(words), 3_000):
+        data = " ".join(words[lo : lo + 3_000]).encode()
+        vocab.ids_of_joined(data, np.array([0, len(data)], dtype=np.int64))
+    data = " ".join(words).encode()
+    ids, _ = vocab.ids_of_joined(data, np.array([0, len(data)], dtype=np.int64))
+    assert ids.tolist() == vocab.ids(words)
+    assert vocab._table.n_entries == len(vocab._tokens) == len(words)
+
+
+@pytest.mark.parametrize("token", [b"abc", b"longer-than-seven"])
+def test_hash_collisions_are_told_apart_by_the_bytes(token: bytes) -> None:
+    """A row with the probed token's hash but other bytes is not a match."""
+    vocab = Vocabulary()
+    other = token[:-1] + b"z"
+    data = np.frombuffer(token + b" " + other, dtype=np.uint8)
+    k = len(token)
+    vocab._table.insert(data, np.array([0]), np.array([k]), np.array([7]))
+    table = vocab._table.table
+    row = int(np.flatnonzero(table[:, 0] >= 0)[0])
+    _, h_other, _ = tk.token_key(data, k + 1, len(data))
+    table[row, 0] = h_other  # the stored token now "collides" with the other one
+    table[:] = tk.rebuild_table(table, len(table))
+    ids, _, new_lo, new_hi = vocab._table.lookup(data, np.array([k + 1, len(data)]))
+    assert ids.tolist() == [-1]
+    assert (new_lo.tolist(), new_hi.tolist()) == ([k + 1], [len(data)])
+
+
+def _reference_minhash(hashes: list[int], a: list[int], b: list[int]) -> list[int]:
+    """datasketch's affine32 scheme, one permutation at a time with Python integers."""
+    mask = 0xFFFFFFFF
+    out = [mask] * len(a)
+    for h in hashes:
+        h ^= h >> 16
+        h = (h * 0x85EBCA6B) & mask
+        h ^= h >> 13
+        h = (h * 0xC2B2AE35) & mask
+        h ^= h >> 16
+        out = [min(o, (ak * h + bk) & mask) for o, ak, bk in zip(out, a, b, strict=True)]
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 2**32 - 1), max_size=20), max_size=5),
+    st.integers(1, 2**31),
+)
+def test_minhash_kernel_equals_the_definition(parts: list[list[int]], seed: int) -> None:
+    perm = MinHash(num_perm=16, seed=seed, scheme="affine32").permutations
+    a = np.asarray(perm[0], dtype=np.uint32).astype(np.int64)
+    b = np.asarray(perm[1], dtype=np.uint32).astype(np.int64)
+    bounds = np.cumsum([0] + [len(p) for p in parts]).astype(np.int64)
+    flat = np.array([h for p in parts for h in p], dtype=np.int64)
+    values = minhash_flat(flat, bounds, a, b)
+    for i, p in enumerate(parts):
+        assert values[i].tolist() == _reference_minhash(p, a.tolist(), b.tolist())
+    # the same values from term ids, negative term hashes (stopwords) left out
+    term_hashes = np.concatenate([flat, [-1]]).astype(np.int64)
+    ids = np.arange(len(flat) + 1, dtype=np.int64)
+    ids_bounds = bounds.copy()
+    ids_bounds[-1] += 1  # the stopword goes with the last part
+    skip = np.zeros(len(parts), dtype=bool)
+    terms, n = minhash_terms(ids, ids_bounds, 0, skip, term_hashes, a, b)
+    assert np.array_equal(terms, values)
+    assert n.tolist() == [len(p) for p in parts]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(mixed_texts, max_size=8))
+def test_signatures_equal_the_python_definition(texts: list[str]) -> None:
+    params = DedupParams(num_perm=32)
+    with pytest.MonkeyPatch.context() as mp:
+        # a fresh vocabulary, to compare the ids with those of a fresh reference
+        mp.setattr(signature_module, "VOCAB", Vocabulary())
+        sigs = Signer(params).signatures(texts)
+    expected_ids, _ = _reference_ids(texts)
+    for text, sig, ids in zip(texts, sigs, expected_ids, strict=True):
+        sentences = sentence_tokens(prepare(text))
+        toks = [t for s in sentences for t in s]
+        joined = " ".join(toks).encode("utf-8")
+        assert sig.exact_hash == hashlib.sha256(joined).hexdigest()
+        assert sig.n_tokens == len(toks)
+        keys = _reference_keys(sentences, params.sentence_min_tokens, MAX_SENTENCE_KEYS)
+        assert sig.sentence_keys.tolist() == keys
+        assert sig.sentences is not None and sig.sentences.sentences() == sentences
+        assert sig.term_ids is not None and sig.term_ids.tolist() == ids
+        m = MinHash(num_perm=params.num_perm, seed=params.seed)
+        m.update_batch(shingle_bytes(text))
+        if len(toks) < params.min_tokens or not shingle_bytes(text):
+            assert sig.hashvalues is None
+        else:
+            assert sig.hashvalues is not None
+            assert np.array_equal(sig.hashvalues, m.hashvalues)
+
+
+def _reference_profile(text: str) -> dict[str, object]:
+    sentences = sentence_tokens(prepare(text))
+    toks = [t for s in sentences for t in s]
+    b = np.frombuffer(" ".join(toks).encode("utf-8"), dtype=np.uint8).astype(np.uint64)
+    char4 = (
+        np.unique((b[:-3] << 24) | (b[1:-2] << 16) | (b[2:-1] << 8) | b[3:])
+        if len(b) >= 4
+        else np.empty(0, dtype=np.uint64)
+    )
+    return {
+        "tokens": frozenset(toks),
+        "numbers": frozenset(t for t in toks if t[0].isdigit()),
+        "sentences": frozenset(tuple(s) for s in sentences if s),
+        "n_tokens": len(toks),
+        "has_tokens": bool(toks),
+        "char4": char4.tolist(),
+    }
+
+
+def _profile_facts(p: Profile) -> dict[str, object]:
+    return {
+        "tokens": p.tokens,
+        "numbers": p.numbers,
+        "sentences": p.sentences,
+        "n_tokens": p.n_tokens,
+        "has_tokens": p.has_tokens,
+        "char4": p.char4.tolist(),
+    }
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(mixed_texts, max_size=6))
+def test_profiles_equal_the_python_definition(texts: list[str]) -> None:
+    sigs = Signer(DedupParams()).signatures(texts)
+    batch = profiles_of(texts)
+    for text, sig, p in zip(texts, sigs, batch, strict=True):
+        expected = _reference_profile(text)
+        alone = Profile(text)
+        from_sig = Profile(text, sig.sentences, sig.term_ids, sig.generation)
+        stale = Profile(text, sig.sentences, sig.term_ids, sig.generation - 1)
+        for q in (alone, from_sig, stale, p):
+            assert _profile_facts(q) == expected
+            assert q.ids.tolist() == alone.ids.tolist()
+        assert from_sig.ids is sig.term_ids
