@@ -26,8 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 from crawler.dedup.lsh import SortedMultiMap, band_keys, exact_key, exact_keys
-from crawler.dedup.lsh_kernel import rank_candidates
 from crawler.dedup.params import DedupParams
+from crawler.dedup.query_kernel import article_keys, route_hits
 from crawler.dedup.signature import Signature, Signer
 from crawler.dedup.verify import Decision, IdfModel, Profile, judge, profiles_of
 from crawler.dedup.vocab import VOCAB
@@ -181,18 +181,10 @@ class DedupEngine:
         self._keys.extend(keys)
         self._articles.extend(articles)
         self._groups.extend(groups)
-        slots = np.arange(first, first + len(keys), dtype=np.int32)
-        parts = [_tag(exact_keys(s.exact_hash for s in sigs), _EXACT)]
-        part_slots = [slots]
-        with_mh = [i for i, s in enumerate(sigs) if s.hashvalues is not None]
-        if with_mh:
-            parts.append(self._band_query(sigs, with_mh))
-            part_slots.append(np.repeat(slots[with_mh], self._bands))
-        n_sent = [len(s.sentence_keys) for s in sigs]
-        if sum(n_sent):
-            parts.append(_tag(np.concatenate([s.sentence_keys for s in sigs]), _SENTENCE))
-            part_slots.append(np.repeat(slots, n_sent))
-        self._index.add_many(np.concatenate(parts), np.concatenate(part_slots))
+        everyone = range(len(sigs))
+        with_mh = [i for i in everyone if sigs[i].hashvalues is not None]
+        index_keys, pos, _ = self._article_keys(sigs, everyone, with_mh, everyone)
+        self._index.add_many(index_keys, (pos + first).astype(np.int32))
 
     def index_nbytes(self) -> int:
         """Bytes of the index arrays (slot columns and sorted runs)."""
@@ -285,89 +277,68 @@ class DedupEngine:
                 for i in live
                 if sigs[i].hashvalues is not None and n_words[i] >= self.params.near_min_words
             ]
-        near_keys, near_owner, near_weight = self._near_query(sigs, todo)
-        query = np.concatenate(
-            [_tag(exact_keys(sigs[i].exact_hash for i in live), _EXACT), near_keys]
-        )
+        query, qpos, qweight = self._article_keys(sigs, live, todo, todo)
         slots, qidx = self._index.lookup(query)
-        if article is not None and len(slots):
-            keep = arts[slots] != article
-            slots, qidx = slots[keep], qidx[keep]
+        ex_pos, ex_key, near_pos, near_key = route_hits(
+            slots,
+            qidx,
+            qpos,
+            qweight,
+            len(live),
+            keys,
+            arts,
+            -1 if article is None else article,
+            article is not None,
+            float(self.params.min_band_hits),
+            self.params.max_candidates,
+        )
         out: list[Match] = []
         exact_done: set[int] = set()
-        is_exact = qidx < len(live)
-        e_slots, e_q = slots[is_exact], qidx[is_exact]
-        if len(e_slots):
-            # the earliest stored key per paragraph (keys grow with time)
-            found = keys[e_slots]
-            order = np.lexsort((found, e_q))
-            firsts, at = np.unique(e_q[order], return_index=True)
-            for q, k in zip(firsts.tolist(), found[order][at].tolist(), strict=True):
-                i = live[q]
-                exact_done.add(i)
-                out.append(Match(i, k, EXACT_CROSS, "exact-hash", 1.0, {"exact": 1.0}))
+        for i, k in zip(ex_pos.tolist(), ex_key.tolist(), strict=True):
+            exact_done.add(i)
+            out.append(Match(i, k, EXACT_CROSS, "exact-hash", 1.0, {"exact": 1.0}))
         if todo:
-            n_slots, n_q = slots[~is_exact], qidx[~is_exact] - len(live)
-            wanted = self._rank(n_slots, near_owner[n_q], near_weight[n_q], todo)
-            for i in exact_done:
-                wanted.pop(i, None)
+            wanted: dict[int, list[int]] = {}
+            for i, k in zip(near_pos.tolist(), near_key.tolist(), strict=True):
+                if i not in exact_done:
+                    wanted.setdefault(i, []).append(k)
             out.extend(self._near_cross(profiles, wanted))
         return out
 
-    def _near_query(
-        self, sigs: Sequence[Signature], todo: Sequence[int]
-    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """Tagged band and sentence keys of ``todo``, with the position in ``todo`` and the
-        weight (a shared sentence weighs like every band) of each key."""
-        if not todo:
-            return (
-                np.empty(0, dtype=np.uint64),
-                np.empty(0, dtype=np.int64),
-                np.empty(0, dtype=np.float64),
-            )
-        bk = self._band_query(sigs, todo)
-        owner = np.repeat(np.arange(len(todo), dtype=np.int64), self._bands)
-        weight = np.ones(len(bk))
-        n_sent = [len(sigs[i].sentence_keys) for i in todo]
-        if sum(n_sent):
-            sk = _tag(np.concatenate([sigs[i].sentence_keys for i in todo]), _SENTENCE)
-            bk = np.concatenate([bk, sk])
-            owner = np.concatenate([owner, np.repeat(np.arange(len(todo), dtype=np.int64), n_sent)])
-            weight = np.concatenate([weight, np.full(len(sk), float(self._bands))])
-        return bk, owner, weight
+    def _article_keys(
+        self,
+        sigs: Sequence[Signature],
+        exact: Sequence[int],
+        near: Sequence[int],
+        sentences: Sequence[int],
+    ) -> tuple[U64, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """Tagged index keys: the exact keys of ``sigs[i] for i in exact``, then the LSH
+        band keys of ``near``, then the sentence keys of ``sentences``; with the position
+        in ``sigs`` of each key and its ranking weight (see
+        :func:`~crawler.dedup.query_kernel.article_keys`)."""
+        bands = self._band_query(sigs, near) if near else _EMPTY_U64
+        sent = [sigs[i].sentence_keys for i in sentences]
+        return article_keys(
+            exact_keys(sigs[i].exact_hash for i in exact),
+            np.array(exact, dtype=np.int64),
+            bands,
+            np.array(near, dtype=np.int64),
+            self._bands,
+            np.concatenate(sent) if sent else _EMPTY_U64,
+            np.array([len(k) for k in sent], dtype=np.int64),
+            np.array(sentences, dtype=np.int64),
+        )
 
     def _band_query(self, sigs: Sequence[Signature], which: Sequence[int]) -> U64:
-        """Tagged LSH band keys of ``sigs[i] for i in which`` (shape: len(which) * bands),
+        """LSH band keys of ``sigs[i] for i in which`` (shape: len(which) * bands),
         computed once per signature object and kept on it (not stored)."""
         todo = [i for i in which if sigs[i].band_cache is None]
         if todo:
             values = np.stack([sigs[i].hashvalues for i in todo])  # type: ignore[misc]
-            bk = _tag(band_keys(values, self._bands, self._rows), _BAND)
+            bk = band_keys(values, self._bands, self._rows)
             for row, i in enumerate(todo):
                 sigs[i].band_cache = bk[row]
         return np.concatenate([sigs[i].band_cache for i in which])
-
-    def _rank(
-        self,
-        slots: npt.NDArray[np.int32],
-        owner: npt.NDArray[np.int64],
-        weight: npt.NDArray[np.float64],
-        todo: Sequence[int],
-    ) -> dict[int, list[int]]:
-        if not len(slots):
-            return {}
-        owners, found = rank_candidates(
-            owner,
-            slots,
-            weight,
-            np.frombuffer(self._keys, dtype=np.int64),
-            float(self.params.min_band_hits),
-            self.params.max_candidates,
-        )
-        out: dict[int, list[int]] = {}
-        for q, k in zip(owners.tolist(), found.tolist(), strict=True):
-            out.setdefault(todo[q], []).append(k)
-        return out
 
     def candidates(
         self,
@@ -394,13 +365,25 @@ class DedupEngine:
         ]
         if not todo or not len(self._keys):
             return {}
-        arts = np.frombuffer(self._articles, dtype=np.int64)
-        query, owner, weight = self._near_query(sigs, todo)
+        query, qpos, qweight = self._article_keys(sigs, [], todo, todo)
         slots, qidx = self._index.lookup(query)
-        if article is not None and len(slots):
-            keep = arts[slots] != article
-            slots, qidx = slots[keep], qidx[keep]
-        return self._rank(slots, owner[qidx], weight[qidx], todo)
+        _, _, near_pos, near_key = route_hits(
+            slots,
+            qidx,
+            qpos,
+            qweight,
+            0,
+            np.frombuffer(self._keys, dtype=np.int64),
+            np.frombuffer(self._articles, dtype=np.int64),
+            -1 if article is None else article,
+            article is not None,
+            float(self.params.min_band_hits),
+            self.params.max_candidates,
+        )
+        out: dict[int, list[int]] = {}
+        for i, k in zip(near_pos.tolist(), near_key.tolist(), strict=True):
+            out.setdefault(i, []).append(k)
+        return out
 
     def _near_cross(self, profiles: Sequence[Profile], wanted: dict[int, list[int]]) -> list[Match]:
         if self.lookup is None:
@@ -461,10 +444,4 @@ class DedupEngine:
 
 
 U64 = npt.NDArray[np.uint64]
-_EXACT, _BAND, _SENTENCE = 0, 1, 2
-_TAG_MASK = np.uint64(0xFFFFFFFFFFFFFFFC)
-
-
-def _tag(keys: npt.NDArray[np.uint64], kind: int) -> npt.NDArray[np.uint64]:
-    """Keys of one kind in the shared map: the two low bits say which kind."""
-    return (keys.astype(np.uint64, copy=False) & _TAG_MASK) | np.uint64(kind)
+_EMPTY_U64: U64 = np.empty(0, dtype=np.uint64)

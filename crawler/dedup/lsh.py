@@ -24,6 +24,7 @@ from crawler.dedup.lsh_kernel import (
     merge_runs,
     prefix_offsets,
     probe_run,
+    sort_run,
     table_insert,
     table_probe,
 )
@@ -98,8 +99,7 @@ class SortedMultiMap:
         keys = keys.astype(np.uint64, copy=False)
         slots = slots.astype(np.int32, copy=False)
         if n >= _BUFFER_LIMIT:
-            order = np.argsort(keys)
-            self._push_run(keys[order], slots[order])
+            self._push_run(*sort_run(keys, slots))
             return
         if self._buffered + n > _BUFFER_LIMIT:
             self.flush()
@@ -114,9 +114,7 @@ class SortedMultiMap:
         n = self._buffered
         if not n:
             return
-        # the order of equal keys is irrelevant (a lookup returns all their slots)
-        order = np.argsort(self._buf_keys[:n])
-        keys, slots = self._buf_keys[order], self._buf_slots[order]
+        keys, slots = sort_run(self._buf_keys[:n], self._buf_slots[:n])
         self._buffered = 0
         self._table.fill(-1)
         self._push_run(keys, slots)

@@ -227,13 +227,53 @@ def prefix_offsets(keys: U64, bits: int) -> I64:
     least ``p`` (``2**bits + 1`` entries, the last one ``len(keys)``)."""
     size = 1 << bits
     shift = np.uint64(64 - bits)
-    offsets = np.empty(size + 1, dtype=np.int64)
-    n = len(keys)
-    i = 0
+    offsets = np.zeros(size + 1, dtype=np.int64)
+    for i in range(len(keys)):
+        offsets[int(keys[i] >> shift) + 1] += 1
     for p in range(size):
-        # keys are sorted: advance past those whose prefix is below p
-        while i < n and int(keys[i] >> shift) < p:
-            i += 1
-        offsets[p] = i
-    offsets[size] = n
+        offsets[p + 1] += offsets[p]
     return offsets
+
+
+@kernel
+def sort_run(keys: U64, slots: I32) -> tuple[U64, I32]:
+    """``keys`` sorted, with their ``slots``: a counting sort on the top bits (the keys are
+    hashes, so the buckets hold about one key each), then insertion sort inside each
+    bucket (``argsort`` for a crowded bucket). Linear time for hash keys, against
+    ``n log n`` for ``argsort`` of the whole run."""
+    n = len(keys)
+    bits = 1
+    while (1 << bits) < n and bits < 24:
+        bits += 1
+    shift = np.uint64(64 - bits)
+    starts = np.zeros((1 << bits) + 1, dtype=np.int64)
+    for i in range(n):
+        starts[int(keys[i] >> shift) + 1] += 1
+    for b in range(1 << bits):
+        starts[b + 1] += starts[b]
+    fill = starts[:-1].copy()
+    out_keys = np.empty(n, dtype=np.uint64)
+    out_slots = np.empty(n, dtype=np.int32)
+    for i in range(n):
+        b = int(keys[i] >> shift)
+        out_keys[fill[b]] = keys[i]
+        out_slots[fill[b]] = slots[i]
+        fill[b] += 1
+    for b in range(1 << bits):
+        lo, hi = starts[b], starts[b + 1]
+        if hi - lo > 32:
+            # keys that are not spread like hashes: sort the bucket outright
+            order = np.argsort(out_keys[lo:hi])
+            out_keys[lo:hi] = out_keys[lo:hi][order]
+            out_slots[lo:hi] = out_slots[lo:hi][order]
+            continue
+        for a in range(lo + 1, hi):
+            k, s = out_keys[a], out_slots[a]
+            c = a - 1
+            while c >= lo and out_keys[c] > k:
+                out_keys[c + 1] = out_keys[c]
+                out_slots[c + 1] = out_slots[c]
+                c -= 1
+            out_keys[c + 1] = k
+            out_slots[c + 1] = s
+    return out_keys, out_slots

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from crawler.dedup.lsh import SortedMultiMap, band_keys
-from crawler.dedup.lsh_kernel import rank_candidates
+from crawler.dedup.lsh_kernel import prefix_offsets, rank_candidates, sort_run
 
 
 def test_multimap_matches_reference_across_runs_and_buffer() -> None:
@@ -67,3 +67,24 @@ def test_buffer_lookup_with_many_equal_keys() -> None:
     assert sorted(found[qidx == 0].tolist()) == list(range(1, 5_000, 2))
     assert sorted(found[qidx == 1].tolist()) == list(range(0, 5_000, 2))
     assert not (qidx == 2).any()
+
+
+def test_sort_run_sorts_spread_and_crowded_keys() -> None:
+    rng = np.random.default_rng(4)
+    spread = rng.integers(0, 2**64 - 1, 20_000, dtype=np.uint64)
+    crowded = rng.integers(0, 300, 5_000).astype(np.uint64)  # one bucket, many repeats
+    for keys in (spread, crowded, np.concatenate([spread, crowded]), spread[:1], spread[:0]):
+        slots = np.arange(len(keys), dtype=np.int32)
+        got_keys, got_slots = sort_run(keys, slots)
+        assert got_keys.tolist() == sorted(keys.tolist())
+        assert (keys[got_slots] == got_keys).all()
+        assert sorted(got_slots.tolist()) == slots.tolist()
+
+
+def test_prefix_offsets_equal_searchsorted() -> None:
+    keys = np.sort(np.random.default_rng(5).integers(0, 2**64 - 1, 5_000, dtype=np.uint64))
+    for bits in (1, 4, 9):
+        edges = np.arange(2**bits + 1, dtype=np.uint64) << np.uint64(64 - bits)
+        expected = np.searchsorted(keys, edges)
+        expected[-1] = len(keys)
+        assert prefix_offsets(keys, bits).tolist() == expected.tolist()
