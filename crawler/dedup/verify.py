@@ -17,7 +17,6 @@ flagged. Signals:
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from crawler.dedup.features_kernel import char4_overlap, fast_overlaps, sequence_ratio
 from crawler.dedup.lexicon import STOPWORDS
 from crawler.dedup.normalize import Tokenized, prepare, tokenize_many, tokens_of_normalized
 from crawler.dedup.pairmodel import (
@@ -478,20 +478,6 @@ def containment_rule(scores: dict[str, float], params: DedupParams) -> Decision 
     return None
 
 
-def _overlap(x: U64Array, y: U64Array) -> tuple[float, float]:
-    """Jaccard and containment of two sorted arrays of distinct keys."""
-    shared = 0
-    if len(x) and len(y):
-        # distinct keys on each side: a key shared by both appears twice, side by side, in
-        # the sorted concatenation (cheaper than np.intersect1d for these short arrays)
-        both = np.concatenate((x, y))
-        both.sort()
-        shared = int(np.count_nonzero(both[1:] == both[:-1]))
-    union = len(x) + len(y) - shared
-    small = min(len(x), len(y))
-    return (shared / union if union else 0.0, shared / small if small else 0.0)
-
-
 def pair_features(
     st: PairStats, pa: Profile, pb: Profile, scores: dict[str, float], slow: bool = True
 ) -> list[float]:
@@ -499,9 +485,7 @@ def pair_features(
     ``slow=False`` the slow ones (:data:`~crawler.dedup.pairmodel.SLOW_FEATURES`) are 0."""
     nov_a = 1.0 - st.shared_weight / st.total_a if st.total_a else 1.0
     nov_b = 1.0 - st.shared_weight / st.total_b if st.total_b else 1.0
-    term_j, _ = _overlap(pa.terms, pb.terms)
-    bi_j, bi_c = _overlap(pa.bigrams, pb.bigrams)
-    tri_j, tri_c = _overlap(pa.trigrams, pb.trigrams)
+    term_j, bi_j, bi_c, tri_j, tri_c = fast_overlaps(pa.ids, pb.ids)
     c4_j, c4_c, ratio = slow_features(pa, pb) if slow else (0.0, 0.0, 0.0)
     un_a = st.total_a - st.shared_weight
     un_b = st.total_b - st.shared_weight
@@ -532,10 +516,15 @@ def pair_features(
 def slow_features(pa: Profile, pb: Profile) -> tuple[float, float, float]:
     """The pair model's slow features, in :data:`~crawler.dedup.pairmodel.SLOW_FEATURES`
     order: Jaccard and containment of character 4-grams, and the matching-blocks ratio of
-    the two term sequences."""
-    c4_j, c4_c = _overlap(pa.char4, pb.char4)
-    ratio = difflib.SequenceMatcher(None, pa.ids.tolist(), pb.ids.tolist(), autojunk=False).ratio()
-    return c4_j, c4_c, ratio
+    the two term sequences (``difflib.SequenceMatcher(None, a, b, autojunk=False)``'s,
+    computed by :func:`~crawler.dedup.features_kernel.sequence_ratio`)."""
+    c4_j, c4_c = char4_overlap(_joined_bytes(pa), _joined_bytes(pb))
+    return c4_j, c4_c, sequence_ratio(pa.ids, pb.ids)
+
+
+def _joined_bytes(p: Profile) -> npt.NDArray[np.uint8]:
+    """The tokens of ``p`` joined by spaces, UTF-8, as a byte array."""
+    return np.frombuffer(p._tokenized.joined, dtype=np.uint8)
 
 
 def verify_pair(a: Profile, b: Profile, idf: IdfModel, params: DedupParams) -> Decision:
