@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import logging
-from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -88,9 +87,9 @@ class DedupEngine:
         self.signer = Signer(self.params)
         self.idf = IdfModel()
         self._bands, self._rows = self.params.bands
-        self._keys = array("q")
-        self._articles = array("q")
-        self._groups = array("q")
+        self._keys = _Column()
+        self._articles = _Column()
+        self._groups = _Column()
         # one map for exact keys, LSH band keys and sentence keys (tagged in the low bits)
         self._index = SortedMultiMap()
 
@@ -188,7 +187,7 @@ class DedupEngine:
 
     def index_nbytes(self) -> int:
         """Bytes of the index arrays (slot columns and sorted runs)."""
-        cols = sum(a.itemsize * len(a) for a in (self._keys, self._articles, self._groups))
+        cols = sum(c.nbytes() for c in (self._keys, self._articles, self._groups))
         return cols + self._index.nbytes()
 
     # --- checking ---------------------------------------------------------------------
@@ -217,8 +216,7 @@ class DedupEngine:
             for t, s in zip(texts, sigs, strict=True)
         ]
         terms = ArticleTerms(profiles)
-        terms.observe(self.idf)
-        matches = self._within(sigs, profiles, terms, kinds)
+        matches = self._within(sigs, profiles, terms, kinds)  # counts the article into idf
         matches.extend(self._cross(sigs, profiles, terms, article))
         matches.sort(key=lambda m: (m.index, m.kind))
         return matches
@@ -248,6 +246,7 @@ class DedupEngine:
             terms=terms,
             recheck=self.recheck,
             kinds=kinds,
+            observe=True,
         )
         for later, (earlier, decision) in found.items():
             out.append(
@@ -264,8 +263,8 @@ class DedupEngine:
     ) -> list[Match]:
         if not len(self._keys) or not sigs:
             return []
-        keys = np.frombuffer(self._keys, dtype=np.int64)
-        arts = np.frombuffer(self._articles, dtype=np.int64)
+        keys = self._keys.values
+        arts = self._articles.values
         live = [i for i, p in enumerate(profiles) if p.has_tokens]
         if not live:
             return []
@@ -302,7 +301,7 @@ class DedupEngine:
             for i, k in zip(near_pos.tolist(), near_key.tolist(), strict=True):
                 if i not in exact_done:
                     wanted.setdefault(i, []).append(k)
-            out.extend(self._near_cross(profiles, wanted))
+            out.extend(self._near_cross(terms, wanted))
         return out
 
     def _article_keys(
@@ -338,6 +337,8 @@ class DedupEngine:
             bk = band_keys(values, self._bands, self._rows)
             for row, i in enumerate(todo):
                 sigs[i].band_cache = bk[row]
+            if len(todo) == len(which):  # all computed just now, in this order
+                return bk.reshape(-1)
         return np.concatenate([sigs[i].band_cache for i in which])
 
     def candidates(
@@ -373,8 +374,8 @@ class DedupEngine:
             qpos,
             qweight,
             0,
-            np.frombuffer(self._keys, dtype=np.int64),
-            np.frombuffer(self._articles, dtype=np.int64),
+            self._keys.values,
+            self._articles.values,
             -1 if article is None else article,
             article is not None,
             float(self.params.min_band_hits),
@@ -385,7 +386,7 @@ class DedupEngine:
             out.setdefault(i, []).append(k)
         return out
 
-    def _near_cross(self, profiles: Sequence[Profile], wanted: dict[int, list[int]]) -> list[Match]:
+    def _near_cross(self, terms: ArticleTerms, wanted: dict[int, list[int]]) -> list[Match]:
         if self.lookup is None:
             return []
         all_keys = sorted({k for ks in wanted.values() for k in ks})
@@ -396,17 +397,19 @@ class DedupEngine:
         stored = [k for k in all_keys if k in texts]
         if not stored:
             return []
-        cand = dict(zip(stored, profiles_of([texts[k] for k in stored]), strict=True))
+        stored_profiles = profiles_of([texts[k] for k in stored])
+        cand = dict(zip(stored, stored_profiles, strict=True))
         # overlap statistics of every (query, candidate) pair in one kernel call
-        batch = [profiles[i] for i in queries] + [cand[k] for k in stored]
-        row_of = {k: len(queries) + n for n, k in enumerate(stored)}
-        pairs = [(qi, k) for qi, i in enumerate(queries) for k in wanted[i] if k in cand]
-        stats = pair_stats_many(batch, [(qi, row_of[k]) for qi, k in pairs], self.idf)
+        row_of = {k: n for n, k in enumerate(stored)}
+        pairs = [(i, k) for i in queries for k in wanted[i] if k in cand]
+        stats = pair_stats_many(
+            terms, [(i, row_of[k]) for i, k in pairs], self.idf, others=stored_profiles
+        )
+        profiles = terms.profiles
         out: list[Match] = []
         rejected: list[tuple[int, int, Decision]] = []
         best: dict[int, tuple[float, int, str, dict[str, float]]] = {}
-        for (qi, k), st in zip(pairs, stats, strict=True):
-            i = queries[qi]
+        for (i, k), st in zip(pairs, stats, strict=True):
             d = judge(st, profiles[i], cand[k], self.params)
             if d.duplicate and (i not in best or d.score > best[i][0]):
                 best[i] = (d.score, k, d.method, d.scores)
@@ -445,3 +448,33 @@ class DedupEngine:
 
 U64 = npt.NDArray[np.uint64]
 _EMPTY_U64: U64 = np.empty(0, dtype=np.uint64)
+
+
+class _Column:
+    """A growable int64 column: a numpy array with spare room, replaced by a larger copy
+    when full (so views taken by a check stay valid while the column grows)."""
+
+    def __init__(self) -> None:
+        self._data: npt.NDArray[np.int64] = np.empty(1024, dtype=np.int64)
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def extend(self, values: Sequence[int]) -> None:
+        need = self._n + len(values)
+        if need > len(self._data):
+            grown = np.empty(max(need, 2 * len(self._data)), dtype=np.int64)
+            grown[: self._n] = self._data[: self._n]
+            self._data = grown
+        self._data[self._n : need] = values
+        self._n = need
+
+    @property
+    def values(self) -> npt.NDArray[np.int64]:
+        """The column's values (a view)."""
+        return self._data[: self._n]
+
+    def nbytes(self) -> int:
+        """Bytes allocated, spare room included."""
+        return int(self._data.nbytes)

@@ -270,6 +270,13 @@ class IdfModel:
         self.df[terms] += docs
         self.n_docs += n_docs
 
+    def fitted(self) -> IdArray:
+        """:attr:`df`, grown to the vocabulary's size (afresh if the vocabulary started
+        afresh): for kernels that weigh terms themselves or count documents into it in
+        place (and add them to :attr:`n_docs`)."""
+        self._fit()
+        return self.df
+
     def weights(self, terms: IdArray) -> FloatArray:
         """Smoothed IDF, ``log((N + 1) / (df + 1)) + 1``, of each term."""
         self._fit()

@@ -1,6 +1,9 @@
-"""One article's paragraphs at once: document frequencies and the within-article check
-from a sparse paragraphs x terms count table, instead of a Python loop over every pair of
-paragraphs (the loops run as compiled kernels, :mod:`crawler.dedup.pair_kernel`).
+"""One article's paragraphs at once: document frequencies, the within-article check and
+the statistics of given pairs (e.g. with candidates from other articles), each one
+compiled kernel call over the paragraphs' term ids (:mod:`crawler.dedup.pair_kernel`)
+instead of a Python loop over every pair of paragraphs. The engine's check counts the
+article into the document frequencies and finds its repeats in the same call
+(``within_article(..., observe=True)``).
 
 Only pairs whose overlap could pass a rule (IDF novelty, containment, the pair model's
 floor or the rare-overlap test) reach :func:`crawler.dedup.verify.judge`, with the same
@@ -17,11 +20,20 @@ from collections.abc import Set as AbstractSet
 from itertools import accumulate, repeat
 
 import numpy as np
+import numpy.typing as npt
 
 from crawler.dedup import pair_kernel as pk
 from crawler.dedup.pairmodel import PAIR_MODEL_MIN_OVERLAP
 from crawler.dedup.params import DedupParams
-from crawler.dedup.verify import Decision, IdArray, IdfModel, PairStats, Profile, judge
+from crawler.dedup.verify import (
+    Decision,
+    FloatArray,
+    IdArray,
+    IdfModel,
+    PairStats,
+    Profile,
+    judge,
+)
 from crawler.dedup.vocab import VOCAB
 
 Recheck = Callable[[Sequence[tuple[Profile, Profile, Decision]]], list[Decision]]
@@ -42,45 +54,115 @@ _NO_IDS: IdArray = np.empty(0, dtype=np.int64)
 
 
 class ArticleTerms:
-    """The content words of some paragraphs as a sparse paragraphs x terms count table
-    (rows in compressed sparse row form).
+    """Some paragraphs' term ids in one array, as the kernels of
+    :mod:`crawler.dedup.pair_kernel` take them (the ids are concatenated once, and each
+    step over them is one kernel call).
 
     Args:
         profiles: the paragraphs.
+        ids, offsets: their term ids already in one array, if at hand (e.g. from one
+            tokenising pass over their texts): paragraph ``p``'s at
+            ``ids[offsets[p]:offsets[p + 1]]`` (not checked beyond the lengths).
 
     Attributes:
-        n: the number of paragraphs.
-        terms: the distinct content-word term ids (in order of first occurrence).
-        n_words: the number of distinct content words of each paragraph.
-        indptr, cols, counts: paragraph ``p``'s content words at
-            ``indptr[p]:indptr[p + 1]``: positions in :attr:`terms` and occurrences.
+        profiles: the paragraphs.
+        n: their number.
+        ids, offsets: paragraph ``p``'s term ids at ``ids[offsets[p]:offsets[p + 1]]``.
     """
 
-    def __init__(self, profiles: Sequence[Profile]) -> None:
+    def __init__(
+        self,
+        profiles: Sequence[Profile],
+        ids: IdArray | None = None,
+        offsets: IdArray | None = None,
+    ) -> None:
+        self.profiles = profiles
         self.n = len(profiles)
-        arrays = [p.ids for p in profiles]
-        ids = np.concatenate(arrays) if arrays else _NO_IDS
-        offsets = np.array(list(accumulate(map(len, arrays), initial=0)), dtype=np.int64)
-        self.terms, self._docs, self.n_words, self.indptr, self.cols, self.counts = (
-            pk.article_terms(ids, offsets, VOCAB.hashes)
-        )
+        if ids is None or offsets is None:
+            arrays = [p.ids for p in profiles]
+            ids = np.concatenate(arrays) if arrays else _NO_IDS
+            offsets = np.fromiter(
+                accumulate(map(len, arrays), initial=0), dtype=np.int64, count=self.n + 1
+            )
+        elif len(offsets) != self.n + 1 or offsets[0] != 0 or offsets[-1] != len(ids):
+            raise ValueError(f"offsets of {len(offsets) - 1} paragraphs do not fit {self.n}")
+        self.ids: IdArray = ids
+        self.offsets: IdArray = offsets
+        self._n_words: IdArray | None = None
+
+    @property
+    def n_words(self) -> IdArray:
+        """The number of distinct content words of each paragraph (as :meth:`observe` or
+        :func:`within_article` on these terms counted them, else counted here)."""
+        if self._n_words is None:
+            self._n_words = pk.article_terms(self.ids, self.offsets, VOCAB.hashes)[2]
+        return self._n_words
 
     def observe(self, idf: IdfModel) -> None:
         """Count each paragraph with content words as one document."""
-        idf.observe_terms(self.terms, self._docs, int(np.count_nonzero(self.n_words)))
+        self._n_words, counted = pk.count_documents(
+            self.ids, self.offsets, VOCAB.hashes, idf.fitted()
+        )
+        idf.n_docs += counted
+
+    def within_pairs(
+        self, idf: IdfModel, params: DedupParams, block: npt.NDArray[np.int8], observe: bool
+    ) -> FloatArray:
+        """The rows of :func:`~crawler.dedup.pair_kernel.within_pairs` (the pairs to judge)
+        for these paragraphs, with the weights of ``idf``; with ``observe``, after counting
+        them into it as :meth:`observe` does (in the same call)."""
+        rows, self._n_words, counted = pk.within_pairs(
+            self.ids,
+            self.offsets,
+            VOCAB.hashes,
+            idf.fitted(),
+            idf.n_docs,
+            observe,
+            block,
+            params.within_min_words,
+            float(params.max_novelty),
+            float(min(params.containment_min, 1.0)),
+            PAIR_MODEL_MIN_OVERLAP,
+            float(params.within_rare_min),
+            float(params.within_rare_share_min),
+            float(params.within_idf_cosine_min),
+            float(params.within_strong_rare_min),
+            float(params.within_strong_share_min),
+        )
+        idf.n_docs += counted
+        return rows
+
+
+def _terms(profiles: Sequence[Profile] | ArticleTerms) -> ArticleTerms:
+    """The :class:`ArticleTerms` of ``profiles``, unless they are some already."""
+    return profiles if isinstance(profiles, ArticleTerms) else ArticleTerms(profiles)
 
 
 def pair_stats_many(
-    profiles: Sequence[Profile], pairs: Sequence[tuple[int, int]], idf: IdfModel
+    profiles: Sequence[Profile] | ArticleTerms,
+    pairs: Sequence[tuple[int, int]],
+    idf: IdfModel,
+    others: Sequence[Profile] | ArticleTerms | None = None,
 ) -> list[PairStats]:
-    """:class:`PairStats` of the pairs ``(a, b)`` of positions in ``profiles`` (e.g. the
-    queries of an article followed by their candidates), with the weights of ``idf``:
-    one table and one kernel call for all of them."""
+    """:class:`PairStats` of the pairs ``(a, b)`` of positions in ``profiles``, or with
+    ``others``, of ``a`` in ``profiles`` and ``b`` in ``others`` (e.g. an article's
+    paragraphs and the candidates of some of them), with the weights of ``idf``: one
+    kernel call for all of them, which reads only the paragraphs in pairs. Either list
+    can come as its :class:`ArticleTerms`."""
     if not pairs:
         return []
-    terms = ArticleTerms(profiles)
-    ends = np.array(pairs, dtype=np.int64).reshape(len(pairs), 2)
-    rows = pk.pair_stats(terms.indptr, terms.cols, terms.counts, idf.weights(terms.terms), ends)
+    first = _terms(profiles)
+    second = first if others is None else _terms(others)
+    rows = pk.pair_stats(
+        first.ids,
+        first.offsets,
+        second.ids,
+        second.offsets,
+        np.array(pairs, dtype=np.int64).reshape(len(pairs), 2),
+        VOCAB.hashes,
+        idf.fitted(),
+        idf.n_docs,
+    )
     return [
         PairStats(int(n_shared), int(na), int(nb), *floats)
         for n_shared, na, nb, *floats in rows.tolist()
@@ -95,6 +177,7 @@ def within_article(
     terms: ArticleTerms | None = None,
     recheck: Recheck | None = None,
     kinds: Sequence[str] | None = None,
+    observe: bool = False,
 ) -> dict[int, tuple[int, Decision]]:
     """Near repeats inside one article: for each later paragraph that repeats an earlier
     one, ``{later: (earlier, decision)}`` (the best-scoring earlier paragraph, the earliest
@@ -118,6 +201,8 @@ def within_article(
         kinds: the block kind of each paragraph (``paragraph``, ``list_item``, ``quote``,
             ``table``, ``code``), if known: see :data:`NEAR_EXCLUDED_KINDS` and
             :data:`LIST_ITEM`.
+        observe: count the paragraphs into ``idf`` first, as :meth:`ArticleTerms.observe`
+            does (in the same kernel call; the engine's check).
     """
     if kinds is not None and len(kinds) != len(profiles):
         raise ValueError(f"{len(profiles)} paragraphs but {len(kinds)} kinds")
@@ -135,22 +220,7 @@ def within_article(
             ],
             dtype=np.int8,
         )
-    pairs = pk.within_pairs(
-        terms.indptr,
-        terms.cols,
-        terms.counts,
-        idf.weights(terms.terms),
-        block,
-        params.within_min_words,
-        float(params.max_novelty),
-        float(min(params.containment_min, 1.0)),
-        PAIR_MODEL_MIN_OVERLAP,
-        float(params.within_rare_min),
-        float(params.within_rare_share_min),
-        float(params.within_idf_cosine_min),
-        float(params.within_strong_rare_min),
-        float(params.within_strong_share_min),
-    )
+    pairs = terms.within_pairs(idf, params, block, observe)
     found: dict[int, tuple[int, Decision]] = {}
     rejected: list[tuple[int, int, Decision]] = []
     # one row per pair that could pass a rule, ordered by (later, earlier)

@@ -221,3 +221,21 @@ def test_vocabulary_reset_between_signing_and_checking(monkeypatch: pytest.Monke
         (0, 102, "near_cross"),
         (1, 103, "exact_cross"),
     }
+
+
+def test_indexing_while_a_view_of_the_key_columns_is_alive() -> None:
+    # a check's views of the key columns can outlive it (e.g. in a reference cycle when
+    # a kernel compiles mid-check); indexing more paragraphs must still work
+    engine = DedupEngine()
+    texts = [
+        f"Paragraph number {i} about chips, fabs and the {i}th supply contract." for i in range(50)
+    ]
+    sigs = engine.signatures(texts)
+    engine.add_many(range(10), 1, sigs[:10])
+    held = engine._keys.values  # a view, as a check takes it
+    for start in range(1, 300):  # past the columns' first allocation
+        engine.add_many(range(start * 100, start * 100 + 10), start + 1, sigs[10:20])
+    assert held.tolist() == list(range(10))
+    assert len(engine) == 3_000
+    matches = engine.check_article(texts[:1], article=99)
+    assert [(m.kind, m.other) for m in matches] == [("exact_cross", 0)]

@@ -2,7 +2,8 @@
 check built on them, against a plainly correct reference written here: per pair, with
 Python counters and sums, and the rules of :func:`crawler.dedup.within.within_article`
 applied to every pair in turn. Statistics agree to a relative 1e-9 (sums in another
-order differ in the last bits), decisions exactly."""
+order differ in the last bits), decisions exactly. IDF weights are computed in the
+kernels with the C library's logarithm, bit for bit as Python's ``math.log``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from crawler.dedup import DedupEngine
 from crawler.dedup import pair_kernel as pk
 from crawler.dedup.pairmodel import PAIR_MODEL_MIN_OVERLAP
 from crawler.dedup.params import DedupParams
@@ -103,15 +105,27 @@ def paragraphs(draw: st.DrawFn) -> list[str]:
     return [" ".join(" ".join(s) + "." for s in para) for para in out]
 
 
-def _article(texts: Sequence[str]) -> tuple[list[Profile], IdfModel]:
-    """Profiles of the texts and an IDF model that has seen the background and them (as
-    the engine's check does)."""
+def _background() -> IdfModel:
+    """An IDF model that has seen the background documents."""
     idf = IdfModel()
     for text in BACKGROUND:
         idf.observe(Profile(text))
+    return idf
+
+
+def _article(texts: Sequence[str]) -> tuple[list[Profile], IdfModel]:
+    """Profiles of the texts and an IDF model that has seen the background and them (as
+    the engine's check does)."""
+    idf = _background()
     profiles = [Profile(t) for t in texts]
     ArticleTerms(profiles).observe(idf)
     return profiles, idf
+
+
+def _copy(idf: IdfModel) -> IdfModel:
+    out = IdfModel()
+    out.df, out.n_docs = idf.df.copy(), idf.n_docs
+    return out
 
 
 # --- the reference ----------------------------------------------------------------------
@@ -291,12 +305,15 @@ def _plain(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _all_pairs(terms: ArticleTerms, idf: IdfModel, block: np.ndarray[Any, Any]) -> Any:
-    """``within_pairs`` with thresholds that keep every pair of the eligible paragraphs."""
-    return pk.within_pairs(
-        terms.indptr,
-        terms.cols,
-        terms.counts,
-        idf.weights(terms.terms),
+    """``within_pairs`` with thresholds that keep every pair of the eligible paragraphs
+    (the pair rows, without counting the paragraphs into ``idf``)."""
+    rows, n_words, counted = pk.within_pairs(
+        terms.ids,
+        terms.offsets,
+        VOCAB.hashes,
+        idf.fitted(),
+        idf.n_docs,
+        False,
         block,
         LOOSE.within_min_words,
         math.inf,
@@ -308,6 +325,8 @@ def _all_pairs(terms: ArticleTerms, idf: IdfModel, block: np.ndarray[Any, Any]) 
         float(LOOSE.within_strong_rare_min),
         LOOSE.within_strong_share_min,
     )
+    assert counted == 0 and np.array_equal(n_words, terms.n_words)
+    return rows
 
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -321,28 +340,34 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 def test_article_terms_equal_the_counted_words(texts: list[str]) -> None:
     profiles, _ = _article(texts)
     terms = ArticleTerms(profiles)
-    assert terms.n == len(profiles)
+    assert terms.n == len(profiles) and terms.profiles is profiles
+    for p, lo, hi in zip(profiles, terms.offsets[:-1], terms.offsets[1:], strict=True):
+        assert np.array_equal(terms.ids[lo:hi], p.ids)
     words = [_words(p) for p in profiles]
     assert terms.n_words.tolist() == [len(w) for w in words]
-    assert sorted(terms.terms.tolist()) == sorted(set().union(*words))
+    table, docs, n_words, indptr, cols, counts = pk.article_terms(
+        terms.ids, terms.offsets, VOCAB.hashes
+    )
+    assert n_words.tolist() == [len(w) for w in words]
+    assert sorted(table.tolist()) == sorted(set().union(*words))
+    assert docs.tolist() == [sum(t in w for w in words) for t in table.tolist()]
     for row, w in enumerate(words):
-        lo, hi = terms.indptr[row], terms.indptr[row + 1]
-        found = zip(
-            terms.terms[terms.cols[lo:hi]].tolist(), terms.counts[lo:hi].tolist(), strict=True
-        )
-        assert dict(found) == w
+        lo, hi = indptr[row], indptr[row + 1]
+        assert dict(zip(table[cols[lo:hi]].tolist(), counts[lo:hi].tolist(), strict=True)) == w
     # observing the table counts each paragraph with content words as one document
     one_by_one, at_once = IdfModel(), IdfModel()
     for p in profiles:
         one_by_one.observe(p)
-    terms.observe(at_once)
+    fresh = ArticleTerms(profiles)
+    fresh.observe(at_once)
+    assert fresh.n_words.tolist() == [len(w) for w in words]
     assert at_once.n_docs == one_by_one.n_docs
     assert np.array_equal(at_once.df, one_by_one.df)
 
 
 @FAST
-@given(paragraphs())
-def test_pair_stats_many_equal_the_reference(texts: list[str]) -> None:
+@given(paragraphs(), st.integers(0, 12))
+def test_pair_stats_many_equal_the_reference(texts: list[str], cut: int) -> None:
     profiles, idf = _article(texts)
     words = [_words(p) for p in profiles]
     pairs = [(a, b) for a in range(len(profiles)) for b in range(len(profiles))]
@@ -350,6 +375,13 @@ def test_pair_stats_many_equal_the_reference(texts: list[str]) -> None:
     assert len(got) == len(pairs)
     for (a, b), stats in zip(pairs, got, strict=True):
         _assert_stats(stats, _stats(words[a], words[b], idf))
+    # pairs across two lists (an article's paragraphs and candidates), in any order
+    first, second = profiles[:cut], profiles[cut:]
+    cross = [(b, a) for a in range(len(second)) for b in range(len(first))]
+    got = pair_stats_many(ArticleTerms(first), cross, idf, others=second)
+    assert got == pair_stats_many(first, cross, idf, others=ArticleTerms(second))
+    for (a, b), stats in zip(cross, got, strict=True):
+        _assert_stats(stats, _stats(words[a], words[cut + b], idf))
 
 
 @FAST
@@ -386,7 +418,11 @@ def _check_within(
     params: DedupParams,
     skip: set[int],
     kinds: list[str] | None,
+    observe: bool = False,
 ) -> None:
+    """``within_article`` against the reference, with ``idf`` having seen the article
+    (with ``observe``, the check counts it into a model that has seen the background:
+    the same model afterwards)."""
     second: Rejected = []
 
     def recheck(triples: Sequence[tuple[Profile, Profile, Decision]]) -> list[Decision]:
@@ -394,7 +430,15 @@ def _check_within(
         second.extend((index[id(a)], index[id(b)], d) for a, b, d in triples)
         return [Decision(False, d.method, d.score, d.scores) for _, _, d in triples]
 
-    found = within_article(profiles, idf, params, skip=skip, recheck=recheck, kinds=kinds)
+    model = idf
+    if observe:
+        model = _background()
+    terms = ArticleTerms(profiles)
+    found = within_article(
+        profiles, model, params, skip, terms, recheck=recheck, kinds=kinds, observe=observe
+    )
+    assert (model.n_docs, model.df[: len(idf.df)].tolist()) == (idf.n_docs, idf.df.tolist())
+    assert terms.n_words.tolist() == [len(_words(p)) for p in profiles]
     accepted, rejected = reference_within(profiles, idf, params, skip, kinds)
     assert [(i, j, d.method) for i, j, d in second] == [(i, j, d.method) for i, j, d in rejected]
     for (_, _, got), (_, _, want) in zip(second, rejected, strict=True):
@@ -413,9 +457,9 @@ def _check_within(
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(paragraphs(), st.sampled_from([DedupParams(), LOOSE, REPORTED]), st.data())
+@given(paragraphs(), st.sampled_from([DedupParams(), LOOSE, REPORTED]), st.booleans(), st.data())
 def test_within_article_decides_as_the_reference(
-    texts: list[str], params: DedupParams, data: st.DataObject
+    texts: list[str], params: DedupParams, observe: bool, data: st.DataObject
 ) -> None:
     profiles, idf = _article(texts)
     n = len(texts)
@@ -423,7 +467,23 @@ def test_within_article_decides_as_the_reference(
     kinds = data.draw(
         st.none() | st.lists(st.sampled_from(sorted(DEDUP_KINDS)), min_size=n, max_size=n)
     )
-    _check_within(profiles, idf, params, skip, kinds)
+    _check_within(profiles, idf, params, skip, kinds, observe)
+
+
+@FAST
+@given(paragraphs(), st.sampled_from([DedupParams(), LOOSE]))
+def test_observing_in_the_check_equals_observing_first(
+    texts: list[str], params: DedupParams
+) -> None:
+    # the engine's one call gives what observing, then checking gave: the same model,
+    # the same decisions with the same scores, bit for bit
+    profiles = [Profile(t) for t in texts]
+    first, fused = _background(), _background()
+    ArticleTerms(profiles).observe(first)
+    want = within_article(profiles, first, params)
+    got = within_article(profiles, fused, params, observe=True)
+    assert (fused.n_docs, fused.df.tolist()) == (first.n_docs, first.df.tolist())
+    assert got == want
 
 
 def test_a_long_article_is_checked_through_the_inverted_index() -> None:
@@ -434,6 +494,7 @@ def test_a_long_article_is_checked_through_the_inverted_index() -> None:
     texts += [t + " Velmora said." for t in texts[:40:3]]
     profiles, idf = _article(texts)
     _check_within(profiles, idf, LOOSE, set(), None)
+    _check_within(profiles, idf, LOOSE, set(), None, observe=True)
     words = [_words(p) for p in profiles]
     pairs = [(a, b) for a in range(0, len(texts), 5) for b in range(len(texts))]
     for (a, b), stats in zip(pairs, pair_stats_many(profiles, pairs, idf), strict=True):
@@ -457,39 +518,99 @@ def test_pair_stats_many_equal_the_pairwise_statistics_of_verify() -> None:
     assert pair_stats_many(profiles, [], idf) == []
     with pytest.raises(IndexError):
         pair_stats_many(profiles, [(0, len(texts))], idf)
+    with pytest.raises(IndexError):
+        pair_stats_many(profiles, [(0, 0)], idf, others=[])
+
+
+def test_article_terms_take_ids_already_in_one_array() -> None:
+    profiles = [Profile(t) for t in ["Velmora builds cells near Oulu.", "", "Grid cells."]]
+    ids = np.concatenate([p.ids for p in profiles])
+    offsets = np.array([0, *itertools.accumulate(len(p.ids) for p in profiles)], dtype=np.int64)
+    given_, built = ArticleTerms(profiles, ids, offsets), ArticleTerms(profiles)
+    assert given_.ids is ids and given_.offsets is offsets
+    assert np.array_equal(given_.ids, built.ids) and np.array_equal(given_.offsets, built.offsets)
+    assert given_.n_words.tolist() == built.n_words.tolist() == [5, 0, 2]
+    for bad in (offsets[:-1], offsets + 1, np.array([0, 1, 2, len(ids) + 1], dtype=np.int64)):
+        with pytest.raises(ValueError, match="do not fit"):
+            ArticleTerms(profiles, ids, bad)
+
+
+def test_the_engine_counts_each_article_once() -> None:
+    texts = ["Velmora builds a second cell factory near Oulu.", "", "The of and.", "Grid cells."]
+    articles = [texts, texts[::-1], ["Velmora, the Tampere battery maker, builds in Oulu."]]
+    engine, want = DedupEngine(), IdfModel()
+    for article in articles:
+        engine.check_article(article)
+        ArticleTerms([Profile(t) for t in article]).observe(want)
+    assert engine.idf.n_docs == want.n_docs == 5
+    assert np.array_equal(engine.idf.df, want.df)
+
+
+def test_kernels_refuse_a_term_beyond_the_document_frequencies() -> None:
+    profiles = [Profile("Velmora builds a cell factory near Oulu."), Profile("Grid cells.")]
+    terms = ArticleTerms(profiles)
+    ids, offsets, hashes = terms.ids, terms.offsets, VOCAB.hashes
+    short = np.zeros(int(ids[hashes[ids] >= 0].max()), dtype=np.int64)  # one content id out
+    with pytest.raises(IndexError):
+        pk.count_documents(ids, offsets, hashes, short)
+    limits = (np.zeros(2, np.int8), 1, 0.3, 0.9, 0.35, 2.0, 0.1, 0.1, 3.0, 0.1)
+    with pytest.raises(IndexError):
+        pk.within_pairs(ids, offsets, hashes, short, 1, False, *limits)
+    pairs = np.array([[0, 0], [1, 1]], dtype=np.int64)
+    with pytest.raises(IndexError):
+        pk.pair_stats(ids, offsets, ids, offsets, pairs, hashes, short, 1)
+
+
+@FAST
+@given(st.lists(st.integers(0, 10**7), min_size=1, max_size=50), st.integers(0, 10**7))
+def test_idf_weights_are_the_formula_with_the_c_logarithm(df: list[int], extra: int) -> None:
+    n_docs = max(df) + extra
+    terms = np.arange(len(df), dtype=np.int64)
+    got = pk._weights(terms, np.array(df, dtype=np.int64), n_docs)
+    assert got.tolist() == [math.log((n_docs + 1) / (d + 1.0)) + 1.0 for d in df]
+    # numpy's vectorised logarithm may differ in the last bit
+    idf = IdfModel()
+    idf.df[: len(df)], idf.n_docs = df, n_docs
+    assert np.allclose(got, idf.weights(terms), rtol=4e-16, atol=0.0)
 
 
 def test_an_empty_article_has_no_terms_and_no_pairs() -> None:
     profiles, idf = _article([])
     terms = ArticleTerms(profiles)
-    assert (terms.n, len(terms.terms), terms.indptr.tolist()) == (0, 0, [0])
-    assert within_article(profiles, idf, DedupParams()) == {}
+    assert (terms.n, len(terms.ids), terms.offsets.tolist(), len(terms.n_words)) == (0, 0, [0], 0)
+    assert within_article(profiles, idf, DedupParams(), observe=True) == {}
+    assert pk.article_terms(terms.ids, terms.offsets, VOCAB.hashes)[3].tolist() == [0]
     profiles, idf = _article(["", "the of and", ""])
+    n_docs = idf.n_docs
     terms = ArticleTerms(profiles)
-    assert terms.n_words.tolist() == [0, 0, 0] and len(terms.terms) == 0
-    assert within_article(profiles, idf, LOOSE) == {}
+    assert terms.n_words.tolist() == [0, 0, 0]
+    assert within_article(profiles, idf, LOOSE, terms=terms, observe=True) == {}
+    assert idf.n_docs == n_docs
+    assert pair_stats_many(profiles, [(0, 1)], idf) == [PairStats(0, 0, 0, *[0.0] * 6)]
 
 
 @settings(max_examples=40, deadline=None)
-@given(paragraphs())
-def test_plain_python_kernels_give_the_same_results(texts: list[str]) -> None:
+@given(paragraphs(), st.booleans())
+def test_plain_python_kernels_give_the_same_results(texts: list[str], count: bool) -> None:
     profiles, idf = _article(texts)
-    ids = np.concatenate([p.ids for p in profiles]) if profiles else np.empty(0, np.int64)
-    offsets = np.array([0, *itertools.accumulate(len(p.ids) for p in profiles)], dtype=np.int64)
-    compiled = pk.article_terms(ids, offsets, VOCAB.hashes)
-    plain = _plain(pk.article_terms)(ids, offsets, VOCAB.hashes)
+    terms = ArticleTerms(profiles)
+    ids, offsets, hashes = terms.ids, terms.offsets, VOCAB.hashes
+    compiled = pk.article_terms(ids, offsets, hashes)
+    plain = _plain(pk.article_terms)(ids, offsets, hashes)
     for x, y in zip(compiled, plain, strict=True):
         assert np.array_equal(x, y)
-    terms = ArticleTerms(profiles)
-    w = idf.weights(terms.terms)
     block = np.zeros(len(profiles), dtype=np.int8)
-    args = (terms.indptr, terms.cols, terms.counts, w, block, 3, 0.3, 0.9, 0.35, 2.0, 0.1, 0.1)
+    limits = (block, 3, 0.3, 0.9, 0.35, 2.0, 0.1, 0.1, 3.0, 0.15)
+    df, plain_df = idf.fitted(), idf.fitted().copy()
+    rows, n_words, counted = pk.within_pairs(ids, offsets, hashes, df, idf.n_docs, count, *limits)
+    want = _plain(pk.within_pairs)(ids, offsets, hashes, plain_df, idf.n_docs, count, *limits)
+    assert np.array_equal(rows, want[0]) and np.array_equal(n_words, want[1])
+    assert counted == want[2] and np.array_equal(df, plain_df)
     assert np.array_equal(
-        pk.within_pairs(*args, 3.0, 0.15), _plain(pk.within_pairs)(*args, 3.0, 0.15)
+        pk.count_documents(ids, offsets, hashes, df)[0],
+        _plain(pk.count_documents)(ids, offsets, hashes, plain_df)[0],
     )
+    assert np.array_equal(df, plain_df)
     pairs = np.array(list(itertools.product(range(len(profiles)), repeat=2)), dtype=np.int64)
-    pairs = pairs.reshape(-1, 2)
-    assert np.array_equal(
-        pk.pair_stats(terms.indptr, terms.cols, terms.counts, w, pairs),
-        _plain(pk.pair_stats)(terms.indptr, terms.cols, terms.counts, w, pairs),
-    )
+    args = (ids, offsets, ids, offsets, pairs.reshape(-1, 2), hashes, df, idf.n_docs)
+    assert np.array_equal(pk.pair_stats(*args), _plain(pk.pair_stats)(*args))
