@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -332,9 +333,9 @@ class Decision:
     scores: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class PairStats:
-    """Set overlap of two profiles' content words, with IDF weights."""
+class PairStats(NamedTuple):
+    """Set overlap of two profiles' content words, with IDF weights (a named tuple: one
+    is built per candidate pair, and a tuple is the cheapest record to build)."""
 
     n_shared: int
     na: int
