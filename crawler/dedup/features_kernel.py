@@ -181,3 +181,44 @@ def sequence_ratio(a: I64, b: I64) -> float:
                 stack[depth, 2], stack[depth, 3] = bestj + bestsize, bhi
                 depth += 1
     return 2.0 * matches / (la + lb)
+
+
+@kernel
+def id_relations(
+    ids_a: I64, ids_b: I64, numeric: npt.NDArray[np.bool_]
+) -> tuple[int, bool, bool, bool, bool]:
+    """How two term-id sequences relate: the number of distinct figures of ``a``; whether
+    ``a`` has a figure that ``b`` lacks, and ``b`` one that ``a`` lacks; whether every term
+    of ``a`` occurs in ``b``, and every term of ``b`` in ``a`` (``numeric[id]``: the term is
+    a figure)."""
+    a = np.sort(ids_a)
+    b = np.sort(ids_b)
+    i = j = 0
+    a_figures = 0
+    a_extra = b_extra = False
+    a_in_b = b_in_a = True
+    while i < len(a) or j < len(b):
+        if j >= len(b) or (i < len(a) and a[i] < b[j]):
+            key = a[i]
+            a_in_b = False
+            if numeric[key]:
+                a_figures += 1
+                a_extra = True
+            while i < len(a) and a[i] == key:
+                i += 1
+        elif i >= len(a) or b[j] < a[i]:
+            key = b[j]
+            b_in_a = False
+            if numeric[key]:
+                b_extra = True
+            while j < len(b) and b[j] == key:
+                j += 1
+        else:
+            key = a[i]
+            if numeric[key]:
+                a_figures += 1
+            while i < len(a) and a[i] == key:
+                i += 1
+            while j < len(b) and b[j] == key:
+                j += 1
+    return a_figures, a_extra, b_extra, a_in_b, b_in_a

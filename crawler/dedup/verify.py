@@ -27,7 +27,12 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from crawler.dedup.features_kernel import char4_overlap, fast_overlaps, sequence_ratio
+from crawler.dedup.features_kernel import (
+    char4_overlap,
+    fast_overlaps,
+    id_relations,
+    sequence_ratio,
+)
 from crawler.dedup.lexicon import STOPWORDS
 from crawler.dedup.normalize import Tokenized, prepare, tokenize_many, tokens_of_normalized
 from crawler.dedup.pairmodel import (
@@ -354,10 +359,29 @@ def _name_conflict(own: frozenset[str], other: Profile) -> bool:
     return any(f" {name} " not in padded for name in own)
 
 
+class Relations(NamedTuple):
+    """How the terms of two profiles relate (see :func:`relations`)."""
+
+    a_figures: int
+    a_extra_figure: bool
+    b_extra_figure: bool
+    a_inside_b: bool
+    b_inside_a: bool
+
+
+def relations(a: Profile, b: Profile) -> Relations:
+    """The figures of ``a``, whether each side has a figure the other lacks, and whether
+    each side's terms all occur in the other, in one kernel call over the term ids. (A
+    figure's term is the token itself, so comparing figure ids compares figure tokens;
+    see :attr:`Profile.number_ids`.)"""
+    return Relations(*id_relations(a.ids, b.ids, VOCAB.numeric))
+
+
 def number_conflict(a: Profile, b: Profile) -> bool:
     """Each side has a number the other lacks: different facts (the figures veto of
     :func:`judge`, whatever the overlap)."""
-    return not a.number_ids <= b.id_set and not b.number_ids <= a.id_set
+    rel = relations(a, b)
+    return rel.a_extra_figure and rel.b_extra_figure
 
 
 def _sentences_inside(a: Profile, b: Profile) -> bool:
@@ -430,10 +454,16 @@ def judge(
         return Decision(False, "below-thresholds", 1.0 - novelty, scores)
     scores["idf_cosine"] = st.dot / (st.norm_a * st.norm_b) if st.norm_a and st.norm_b else 0.0
     scores["small_novelty"] = nov_a if na <= nb else nov_b
-    scores["number_conflict"] = float(number_conflict(pa, pb))
+    rel = relations(pa, pb)
+    scores["number_conflict"] = float(rel.a_extra_figure and rel.b_extra_figure)
     scores["name_conflict"] = float(_name_conflict(pa.names, pb) and _name_conflict(pb.names, pa))
+    # a side whose sentences are all sentences of the other has all its terms there too
     scores["sentence_containment"] = float(
-        containment == 1.0 and (_sentences_inside(pa, pb) or _sentences_inside(pb, pa))
+        containment == 1.0
+        and (
+            (rel.a_inside_b and _sentences_inside(pa, pb))
+            or (rel.b_inside_a and _sentences_inside(pb, pa))
+        )
     )
     if scores["number_conflict"]:
         return Decision(False, "veto:numbers", 0.0, scores)
@@ -494,6 +524,7 @@ def pair_features(
     nov_a = 1.0 - st.shared_weight / st.total_a if st.total_a else 1.0
     nov_b = 1.0 - st.shared_weight / st.total_b if st.total_b else 1.0
     term_j, bi_j, bi_c, tri_j, tri_c = fast_overlaps(pa.ids, pb.ids)
+    rel = relations(pa, pb)
     c4_j, c4_c, ratio = slow_features(pa, pb) if slow else (0.0, 0.0, 0.0)
     un_a = st.total_a - st.shared_weight
     un_b = st.total_b - st.shared_weight
@@ -515,8 +546,8 @@ def pair_features(
         c4_j,
         c4_c,
         ratio,
-        float(not pa.number_ids <= pb.id_set or not pb.number_ids <= pa.id_set),
-        float(bool(pa.number_ids) and pa.number_ids == pb.number_ids),
+        float(rel.a_extra_figure or rel.b_extra_figure),
+        float(rel.a_figures > 0 and not rel.a_extra_figure and not rel.b_extra_figure),
         float(_name_conflict(pa.names, pb) or _name_conflict(pb.names, pa)),
     ]
 
