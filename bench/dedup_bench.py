@@ -102,7 +102,7 @@ def warm_kernels(corpus: Corpus, params: DedupParams) -> None:
     print how long that took."""
     t = time.perf_counter()
     engine = DedupEngine(params)
-    texts = corpus.paragraphs(1, 300) + ["Zürich's 3,5 % Anstieg überraschte die Händler."]
+    texts = [*corpus.paragraphs(1, 300), "Zürich's 3,5 % Anstieg überraschte die Händler."]
     store = dict(enumerate(texts))
     engine.lookup = lambda keys: {k: store[k] for k in keys if k in store}
     sigs = engine.signatures(texts)
