@@ -31,6 +31,7 @@ from crawler.dedup import DedupEngine, DedupParams  # noqa: E402
 from crawler.dedup.lexicon import STOPWORDS  # noqa: E402
 from crawler.dedup.shingles import shingle_bytes  # noqa: E402
 from crawler.dedup.verify import IdfModel, Profile, decide, weigh  # noqa: E402
+from crawler.dedup.warmup import warm_up  # noqa: E402
 from crawler.dedup.within import ArticleTerms  # noqa: E402
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -95,33 +96,14 @@ def rate(n: int, seconds: float) -> str:
     return f"{n / seconds:,.0f}/s" if seconds > 0 else "inf"
 
 
-def warm_kernels(corpus: Corpus, params: DedupParams) -> None:
-    """Run the compiled kernels once on a small index (a sorted run, the buffer, a merge,
-    light edits and rewordings that reach the pair model), so that no figure below
-    includes numba compiling (first use after a change) or loading its disk cache;
-    print how long that took."""
-    t = time.perf_counter()
-    engine = DedupEngine(params)
-    texts = [*corpus.paragraphs(1, 300), "Zürich's 3,5 % Anstieg überraschte die Händler."]
-    store = dict(enumerate(texts))
-    engine.lookup = lambda keys: {k: store[k] for k in keys if k in store}
-    sigs = engine.signatures(texts)
-    engine.load((k, k // 10, 0, s.exact_hash, s.to_bytes()) for k, s in enumerate(sigs))
-    rng = random.Random(3)
-    key = len(texts)
-    for n in range(6):
-        article = [light_edit(p, rng) for p in texts[n * 10 : n * 10 + 10]]
-        if n % 2:  # heavier edits: novelty above the near-copy bound, so the model decides
-            article = [light_edit(light_edit(p, rng), rng) for p in article]
-        article_sigs = engine.signatures(article)
-        engine.check_article(article, article_sigs, article=10_000 + n)
-        engine.add_many(range(key, key + len(article)), 10_000 + n, article_sigs)
-        store.update(zip(range(key, key + len(article)), article, strict=True))
-        key += len(article)
-    engine.load((key + k, 20_000, 0, s.exact_hash, s.to_bytes()) for k, s in enumerate(sigs))
+def warm_kernels(params: DedupParams) -> None:
+    """Run the compiled kernels once (:func:`crawler.dedup.warmup.warm_up`), so that no
+    figure below includes numba compiling (first use after a change) or loading its disk
+    cache; print how long that took."""
+    seconds = warm_up(params)
     print(
-        f"compiled kernels ready in {time.perf_counter() - t:.2f} s (wall clock; compiled on"
-        " first use after a change, then loaded from numba's disk cache)"
+        f"compiled kernels ready in {seconds:.2f} s (wall clock; compiled on first use after"
+        " a change, then loaded from numba's disk cache)"
     )
 
 
@@ -455,7 +437,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" {params.shingling}"
     )
     corpus = Corpus()
-    warm_kernels(corpus, params)
+    warm_kernels(params)
     bench_signatures(corpus, args.sig_n, params)
     bench_verification(corpus, 5000, params)
     for size in (10, 30):

@@ -31,10 +31,13 @@ def register(sub: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     from crawler.config import load_sources_text
     from crawler.crawl import run_crawl
+    from crawler.dedup.warmup import warm_up
     from crawler.demo.server import serve_sample_site
     from crawler.demo.summary import print_summary
 
     url = database_url(args)
+    print("newsdedup demo: preparing the dedup engine (compiled once after install, then cached)")
+    print(f"dedup engine ready in {warm_up():.1f} s")
     with serve_sample_site() as site:
         config = load_sources_text(site.sources_toml(), "<sample site>")
         print(f"newsdedup demo: sample site served through {site.proxy_url}")
