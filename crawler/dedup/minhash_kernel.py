@@ -19,7 +19,6 @@ from crawler.dedup.jit import kernel
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
-Flags = npt.NDArray[np.bool_]
 
 _MASK32 = 0xFFFFFFFF
 
@@ -34,17 +33,17 @@ def _fmix32(h: int) -> int:
 
 
 @kernel
-def _update(row: U32, h: int, a: I64, b: I64) -> None:
-    """Fold the shingle hash ``h`` into one paragraph's ``row`` of values."""
+def _update(row: U32, h: int, a: U32, b: U32) -> None:
+    """Fold the shingle hash ``h`` into one paragraph's ``row`` of values: one
+    permutation after the other, a loop the compiler turns into vector instructions
+    (``a`` and ``b`` are 32-bit, so the products are too)."""
     hv = _fmix32(h)
     for k in range(len(row)):
-        v = (int(a[k]) * hv + int(b[k])) & _MASK32
-        if v < row[k]:
-            row[k] = v
+        row[k] = min(int(row[k]), (int(a[k]) * hv + int(b[k])) & _MASK32)
 
 
 @kernel
-def minhash_flat(hashes: I64, bounds: I64, a: I64, b: I64) -> U32:
+def minhash_flat(hashes: I64, bounds: I64, a: U32, b: U32) -> U32:
     """MinHash values, shape ``(n, len(a))``, of paragraphs whose 32-bit shingle hashes are
     ``hashes[bounds[i]:bounds[i + 1]]``."""
     n = len(bounds) - 1
@@ -57,13 +56,11 @@ def minhash_flat(hashes: I64, bounds: I64, a: I64, b: I64) -> U32:
 
 
 @kernel
-def minhash_terms(
-    ids: I64, bounds: I64, min_tokens: int, skip: Flags, term_hashes: I64, a: I64, b: I64
-) -> tuple[U32, I64]:
-    """MinHash values of paragraphs given as term ids (``ids[bounds[i]:bounds[i + 1]]``),
-    whose shingles are the terms' hashes (``term_hashes``; negative for a stopword, which
-    is not a shingle); a paragraph of fewer than ``min_tokens`` tokens, or with
-    ``skip[i]``, gets none.
+def minhash_terms(terms: I64, bounds: I64, min_tokens: int, a: U32, b: U32) -> tuple[U32, I64]:
+    """MinHash values of paragraphs given as the shingle hashes of their tokens
+    (``terms[1, bounds[i]:bounds[i + 1]]``, as :meth:`crawler.dedup.vocab.Vocabulary.tokenize`
+    gives them; negative for a stopword, which is not a shingle); a paragraph of fewer than
+    ``min_tokens`` tokens gets none.
 
     Returns:
         ``(values, shingles)``: values of shape ``(n, len(a))`` and each paragraph's count
@@ -73,12 +70,12 @@ def minhash_terms(
     out = np.full((n, len(a)), _MASK32, dtype=np.uint32)
     counts = np.zeros(n, dtype=np.int64)
     for p in range(n):
-        if skip[p] or bounds[p + 1] - bounds[p] < min_tokens:
+        if bounds[p + 1] - bounds[p] < min_tokens:
             continue
         row = out[p]
         c = 0
         for i in range(bounds[p], bounds[p + 1]):
-            h = int(term_hashes[ids[i]])
+            h = int(terms[1, i])
             if h >= 0:
                 _update(row, h, a, b)
                 c += 1

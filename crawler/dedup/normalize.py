@@ -11,10 +11,12 @@ Policy (versioned by :data:`NORMALIZATION_VERSION`, part of the shingling name):
 - Text in scripts written without spaces (Han, Hiragana, Katakana, Thai...) is split into
   single characters, so word n-grams over it become character n-grams.
 
-:func:`tokenize_many` tokenises many texts at once: those whose prepared form is ASCII (most
-news prose) in one compiled kernel (:func:`crawler.dedup.tokenize_kernel.tokenize`, the
-same tokens, sentences and keys as :func:`sentence_tokens` and :func:`sentence_key`), the
-others with the regular expressions here. It keeps each text's tokens joined by spaces
+Many texts are tokenised in one compiled kernel (:func:`text_buffer`,
+:func:`crawler.dedup.tokenize_kernel.tokenize`, through
+:meth:`crawler.dedup.vocab.Vocabulary.tokenize`; the same tokens, sentences and keys as
+:func:`sentence_tokens` and :func:`sentence_key`): those whose prepared form is ASCII (most
+news prose) from their text, the others from their tokens, found with the regular
+expressions here. A :class:`TokenBatch` keeps each text's tokens joined by spaces
 (:class:`Tokenized`) and makes token strings only when asked.
 """
 
@@ -24,8 +26,7 @@ import hashlib
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Sequence
-from itertools import accumulate
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +35,7 @@ from crawler.dedup import tokenize_kernel as tk
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
+U8 = npt.NDArray[np.uint8]
 
 NORMALIZATION_VERSION = 1
 MAX_SENTENCE_KEYS = 255
@@ -278,55 +280,23 @@ class Tokenized:
         return [toks[lo:hi] for lo, hi in zip(starts, ends, strict=True)]
 
 
-def _tokenize_ascii(
-    prepared: Sequence[str], min_sentence: int, max_keys: int
-) -> tuple[bytes, I64, I64, I64, U64, I64]:
-    bounds = _bounds(map(len, prepared), len(prepared))
-    buf = np.frombuffer("".join(prepared).encode("ascii"), dtype=np.uint8)
-    joined, joined_bounds, ends, end_bounds, keys, key_bounds = tk.tokenize(
-        buf, bounds, min_sentence, max_keys, tk.CRC_TABLES
-    )
-    return joined.tobytes(), joined_bounds, ends, end_bounds, keys, key_bounds
-
-
-def tokenize_many(
-    prepared: Sequence[str], min_sentence: int = 1, max_keys: int = MAX_SENTENCE_KEYS
-) -> TokenBatch:
-    """Tokens, sentences and sentence keys (of the first ``max_keys`` sentences of at least
-    ``min_sentence`` tokens) of texts already :func:`prepare`-d."""
+def text_buffer(prepared: Sequence[str]) -> tuple[U8, bool]:
+    """Prepared texts as the tokenising kernels take them (see
+    :func:`crawler.dedup.tokenize_kernel.tokenize`), and whether all are ASCII: one buffer,
+    each text followed by :data:`~crawler.dedup.tokenize_kernel.TEXT_END`; a text that is
+    not ASCII is tokenised here (:func:`sentence_tokens`) and given as its tokens
+    (:data:`~crawler.dedup.tokenize_kernel.TOKENS_GIVEN`), so that a batch stays one kernel
+    call, in order, whatever its texts."""
+    end = chr(tk.TEXT_END)
     if all(map(str.isascii, prepared)):
-        return TokenBatch(*_tokenize_ascii(prepared, min_sentence, max_keys), all_ascii=True)
-    fast = [i for i, norm in enumerate(prepared) if norm.isascii()]
-    part = _tokenize_ascii([prepared[i] for i in fast], min_sentence, max_keys)
-    data, bounds, ends, end_bounds, keys, key_bounds = part
-    slot = {i: n for n, i in enumerate(fast)}
-    pieces: list[bytes] = []
-    all_ends: list[I64] = []
-    all_keys: list[U64] = []
-    for i, norm in enumerate(prepared):
-        n = slot.get(i)
-        if n is not None:
-            pieces.append(data[int(bounds[n]) : int(bounds[n + 1])])
-            all_ends.append(ends[end_bounds[n] : end_bounds[n + 1]])
-            all_keys.append(keys[key_bounds[n] : key_bounds[n + 1]])
-            continue
-        sentences = sentence_tokens(norm)
-        pieces.append(" ".join(t for s in sentences for t in s).encode("utf-8"))
-        all_ends.append(np.cumsum([len(s) for s in sentences], dtype=np.int64))
-        text_keys = [sentence_key(s) for s in sentences if len(s) >= min_sentence]
-        all_keys.append(np.array(text_keys[:max_keys], dtype=np.uint64))
-    n = len(prepared)
-    return TokenBatch(
-        b"".join(pieces),
-        _bounds(map(len, pieces), n),
-        np.concatenate(all_ends),
-        _bounds(map(len, all_ends), n),
-        np.concatenate(all_keys),
-        _bounds(map(len, all_keys), n),
-        all_ascii=False,
-    )
-
-
-def _bounds(lengths: Iterable[int], n: int) -> I64:
-    """Offsets of ``n`` consecutive parts of these lengths (``n + 1`` of them, from 0)."""
-    return np.fromiter(accumulate(lengths, initial=0), dtype=np.int64, count=n + 1)
+        data = (end.join(prepared) + end).encode("latin-1")
+        return np.frombuffer(data, dtype=np.uint8), True
+    given = bytes([tk.TOKENS_GIVEN])
+    parts = [
+        norm.encode("ascii")
+        if norm.isascii()
+        else given + "\n".join(" ".join(s) for s in sentence_tokens(norm)).encode("utf-8")
+        for norm in prepared
+    ]
+    data = bytes([tk.TEXT_END]).join(parts) + bytes([tk.TEXT_END])
+    return np.frombuffer(data, dtype=np.uint8), False

@@ -5,9 +5,10 @@ The values are the ones datasketch 2.0 computes for ``MinHash(num_perm, seed)`` 
 affine32, hash ``sha1_hash32``) updated with the paragraph's shingles: the same permutation
 parameters (taken from a datasketch ``MinHash``), the same MurmurHash3 pre-mix and affine
 map, but for many paragraphs in one kernel call (:mod:`crawler.dedup.minhash_kernel`)
-instead of one object per paragraph. Tokenising is one kernel call per batch too
-(:func:`crawler.dedup.normalize.tokenize_many`), and so is mapping tokens to term ids
-(:meth:`crawler.dedup.vocab.Vocabulary.ids_of_joined`).
+instead of one object per paragraph. Tokenising, sentence keys and mapping tokens to term
+ids and shingle hashes are one kernel call per batch too
+(:meth:`crawler.dedup.vocab.Vocabulary.tokenize`), and the MinHash kernel reads the shingle
+hashes it returns, never the vocabulary's arrays.
 """
 
 from __future__ import annotations
@@ -22,13 +23,7 @@ from datasketch import MinHash
 from datasketch.hashfunc import sha1_hash32
 
 from crawler.dedup.minhash_kernel import minhash_flat, minhash_terms
-from crawler.dedup.normalize import (
-    MAX_SENTENCE_KEYS,
-    NO_SPACE_SCRIPT,
-    Tokenized,
-    prepare,
-    tokenize_many,
-)
+from crawler.dedup.normalize import MAX_SENTENCE_KEYS, NO_SPACE_SCRIPT, Tokenized, prepare
 from crawler.dedup.params import DedupParams
 from crawler.dedup.shingles import shingles_of_tokens
 from crawler.dedup.vocab import VOCAB
@@ -123,8 +118,8 @@ class Signer:
         self.params = params
         template = MinHash(num_perm=params.num_perm, seed=params.seed, scheme="affine32")
         a, b = template.permutations
-        self._a = np.asarray(a, dtype=np.uint32).astype(np.int64)
-        self._b = np.asarray(b, dtype=np.uint32).astype(np.int64)
+        self._a = np.asarray(a, dtype=np.uint32)
+        self._b = np.asarray(b, dtype=np.uint32)
 
     def datasketch_minhash(self, hashvalues: HashArray) -> MinHash:
         """A datasketch ``MinHash`` holding ``hashvalues`` (for interop and tests)."""
@@ -136,49 +131,42 @@ class Signer:
         vocab = VOCAB
         vocab.maybe_reset()
         prepared = [prepare(text) for text in texts]
-        batch = tokenize_many(prepared, self.params.sentence_min_tokens)
-        data = batch.data
-        ids, token_bounds = vocab.ids_of_joined(data, batch.bounds)
-        tb = token_bounds.tolist()
+        batch, terms, token_bounds = vocab.tokenize(prepared, self.params.sentence_min_tokens)
         min_tokens = self.params.min_tokens
-        # scripts without spaces: character bigrams besides the words, in Python
-        special = (
-            []
-            if batch.all_ascii
-            else [
-                i
-                for i, norm in enumerate(prepared)
-                if tb[i + 1] - tb[i] >= min_tokens
-                and not norm.isascii()
-                and NO_SPACE_SCRIPT.search(norm) is not None
-            ]
-        )
-        skip = np.zeros(len(prepared), dtype=bool)
-        skip[special] = True
-        values, n_shingles = minhash_terms(
-            ids, token_bounds, min_tokens, skip, vocab.hashes, self._a, self._b
-        )
-        for i in special:
-            toks = batch.text(i).tokens()
-            hashes = [sha1_hash32(x.encode("utf-8")) for x in shingles_of_tokens(toks)]
-            values[i] = self.minhash_many([np.array(hashes, dtype=np.uint32)])[0]
-            n_shingles[i] = len(hashes)
+        values, n_shingles = minhash_terms(terms, token_bounds, min_tokens, self._a, self._b)
+        tb = token_bounds.tolist()
+        counts = n_shingles.tolist()
+        if not batch.all_ascii:
+            # scripts without spaces: character bigrams besides the words, in Python
+            for i, norm in enumerate(prepared):
+                if (
+                    tb[i + 1] - tb[i] >= min_tokens
+                    and not norm.isascii()
+                    and NO_SPACE_SCRIPT.search(norm) is not None
+                ):
+                    toks = batch.text(i).tokens()
+                    shingles = shingles_of_tokens(toks)
+                    hashes = [sha1_hash32(x.encode("utf-8")) for x in shingles]
+                    values[i] = self.minhash_many([np.array(hashes, dtype=np.uint32)])[0]
+                    counts[i] = len(hashes)
+        ids = terms[0]
         generation = vocab.generation
         sha256 = hashlib.sha256
+        data = batch.data
         bounds = batch.bounds.tolist()
         kb = batch.key_bounds.tolist()
         keys = batch.keys
         return [
             Signature(
                 sha256(data[bounds[i] : bounds[i + 1]]).hexdigest(),
-                values[i] if n else None,
+                row if n else None,
                 keys[kb[i] : kb[i + 1]],
                 tb[i + 1] - tb[i],
                 batch.text(i),
                 ids[tb[i] : tb[i + 1]],
                 generation,
             )
-            for i, n in enumerate(n_shingles.tolist())
+            for i, (row, n) in enumerate(zip(values, counts, strict=True))
         ]
 
     def minhash_many(self, parts: Sequence[HashArray]) -> npt.NDArray[np.uint32]:

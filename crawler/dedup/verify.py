@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -34,7 +34,7 @@ from crawler.dedup.features_kernel import (
     sequence_ratio,
 )
 from crawler.dedup.lexicon import STOPWORDS
-from crawler.dedup.normalize import Tokenized, prepare, tokenize_many, tokens_of_normalized
+from crawler.dedup.normalize import Tokenized, prepare, tokens_of_normalized
 from crawler.dedup.pairmodel import (
     PAIR_MODEL_MIN_OVERLAP,
     SLOW_FEATURES,
@@ -45,6 +45,9 @@ from crawler.dedup.pairmodel import (
 )
 from crawler.dedup.params import DedupParams
 from crawler.dedup.vocab import VOCAB
+
+if TYPE_CHECKING:
+    from crawler.dedup.signature import Signature
 
 # A capitalised word after a space that follows neither a space nor sentence punctuation.
 # For ASCII text the preceding character is checked in Python after a search for the
@@ -84,13 +87,35 @@ class Profile:
         generation: int = -1,
     ) -> None:
         if sentences is None:
-            sentences = tokenize_many([prepare(text)], max_keys=0).text(0)
-        self.text = text
-        self._tokenized = sentences
-        if ids is None or generation != VOCAB.generation or len(ids) != sentences.n_tokens:
+            batch, terms, _ = VOCAB.tokenize([prepare(text)], max_keys=0)
+            sentences, ids, generation = batch.text(0), terms[0], VOCAB.generation
+        elif ids is None or generation != VOCAB.generation or len(ids) != sentences.n_tokens:
             joined = sentences.joined
             ids, _ = VOCAB.ids_of_joined(joined, np.array([0, len(joined)], dtype=np.int64))
+        self.text = text
+        self._tokenized = sentences
         self.ids: IdArray = ids
+
+    @classmethod
+    def from_signature(cls, text: str, sig: Signature) -> Profile:
+        """The profile of a paragraph from its signature: ``Profile(text, sig.sentences,
+        sig.term_ids, sig.generation)``, for less (once per paragraph checked): the
+        signature's tokens and term ids are taken as they are if they belong to the current
+        vocabulary generation, without counting the tokens against the ids
+        (:meth:`~crawler.dedup.signature.Signer.signatures` makes them together)."""
+        tokenized, ids = sig.sentences, sig.term_ids
+        if tokenized is None or ids is None or sig.generation != VOCAB.generation:
+            return cls(text, tokenized, ids, sig.generation)
+        return cls._made(text, tokenized, ids)
+
+    @classmethod
+    def _made(cls, text: str, tokenized: Tokenized, ids: IdArray) -> Profile:
+        """A profile of tokens and ids known to belong together (nothing checked)."""
+        p = cls.__new__(cls)
+        p.text = text
+        p._tokenized = tokenized
+        p.ids = ids
+        return p
 
     @cached_property
     def _toks(self) -> list[str]:
@@ -215,15 +240,12 @@ def profile(text: str, sentences: Tokenized | None = None) -> Profile:
 
 def profiles_of(texts: Sequence[str]) -> list[Profile]:
     """The :class:`Profile` of each text, tokenised together (one kernel call for the
-    texts whose prepared form is ASCII, one for their term ids)."""
-    batch = tokenize_many([prepare(text) for text in texts], max_keys=0)
-    ids, bounds = VOCAB.ids_of_joined(batch.data, batch.bounds)
+    tokens and term ids of the texts, if all are ASCII once prepared)."""
+    batch, terms, bounds = VOCAB.tokenize([prepare(text) for text in texts], max_keys=0)
+    ids = terms[0]
     b = bounds.tolist()
-    generation = VOCAB.generation
-    return [
-        Profile(text, batch.text(i), ids[b[i] : b[i + 1]], generation)
-        for i, text in enumerate(texts)
-    ]
+    made = Profile._made
+    return [made(text, batch.text(i), ids[b[i] : b[i + 1]]) for i, text in enumerate(texts)]
 
 
 def _names(text: str) -> frozenset[str]:

@@ -1,8 +1,9 @@
 """Term ids: every token maps once to an integer id, and the per-term facts that shingling
 and verification need (shingle hash, content word or not, figure or not) live in numpy
-arrays indexed by that id. Tokenising a paragraph then costs one lookup per token (a dict
-lookup for token strings; for tokens given as bytes, a probe of an open-addressing table
-in a compiled kernel, :class:`TokenTable`); everything after that is array work.
+arrays indexed by that id. Tokenising a paragraph then costs one lookup per token, a probe
+of an open-addressing table in a compiled kernel (:class:`TokenTable`), the tokenising
+kernel's own output for ASCII text; everything after that is array work. Only tokens seen
+for the first time take Python: their stems and shingle hashes.
 
 A term is the stem of a content word (so "policies" and "policy" share one id) or the
 token itself for a stopword. The vocabulary is process-wide and bounded: once it has grown
@@ -14,53 +15,70 @@ recomputes or relearns (IDF is learned again from the articles that follow).
 
 from __future__ import annotations
 
-from itertools import repeat
+import hashlib
+from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
-from datasketch.hashfunc import sha1_hash32
 
 from crawler.dedup import tokenize_kernel as tk
 from crawler.dedup.lexicon import STOPWORDS, stem
+from crawler.dedup.normalize import MAX_SENTENCE_KEYS, TokenBatch, text_buffer
 
 IdArray = npt.NDArray[np.int64]
 I64 = npt.NDArray[np.int64]
 U8 = npt.NDArray[np.uint8]
 
 
+def _rows(n: int) -> I64:
+    """``n`` empty table rows, 64-byte aligned, so that a row (32 bytes) never straddles
+    two cache lines."""
+    raw = np.zeros(4 * n + 8, dtype=np.int64)
+    skip = (-raw.ctypes.data % 64) // 8
+    return raw[skip : skip + 4 * n].reshape(n, 4)
+
+
 class TokenTable:
-    """Token bytes -> term id, as numpy arrays a kernel can probe
+    """Token bytes -> term id and shingle hash, as numpy arrays a kernel can probe
     (:mod:`crawler.dedup.tokenize_kernel`): open addressing with linear probing over the
-    rows of ``table`` (a power of two of them, at most half full), each ``(hash, term id,
-    token, length)``, where ``token`` is a token of at most
-    :data:`~crawler.dedup.tokenize_kernel.SHORT` bytes packed into the integer, or where a
-    longer one's bytes start in ``arena`` (hash -1: an empty row). Lookups compare the
-    tokens themselves, so a hash collision costs a probe, never a wrong id."""
+    rows of ``table`` (a power of two of them, at most half full). A row holds (columns
+    :data:`~crawler.dedup.tokenize_kernel.KEY`, ``VALUE``, ``FIRST``, ``LAST``) a hash of
+    the token above its length (0: an empty row); its term id, whether it is a stopword
+    and its shingle hash; and the token itself, packed into the last two integers if of
+    at most :data:`~crawler.dedup.tokenize_kernel.INLINE` bytes, or else its last bytes
+    and where the others are in ``arena``. Lookups compare the tokens themselves, so a
+    hash collision costs a probe, never a wrong id. A token's lookup reads one row of 32
+    bytes, one cache line (and the arena for a longer token)."""
 
     def __init__(self) -> None:
         self.n_entries = 0
-        self.table: I64 = np.full((1024, 4), -1, dtype=np.int64)
+        self.table: I64 = _rows(1024)
         self.arena: U8 = np.empty(4096, dtype=np.uint8)
         self.arena_used = 0
 
-    def lookup(self, data: U8, bounds: I64) -> tuple[I64, I64, I64, I64]:
-        """See :func:`crawler.dedup.tokenize_kernel.lookup_tokens`."""
-        return tk.lookup_tokens(data, bounds, self.table, self.arena)
+    def tokenize(
+        self, buf: U8, n: int, min_sentence: int, max_keys: int
+    ) -> tuple[U8, I64, I64, npt.NDArray[np.uint64], I64, I64]:
+        """See :func:`crawler.dedup.tokenize_kernel.tokenize`."""
+        return tk.tokenize(buf, n, min_sentence, max_keys, tk.CRC_TABLES, self.table, self.arena)
 
-    def insert(self, data: U8, lo: I64, hi: I64, ids: I64) -> None:
-        """Add the distinct tokens ``data[lo[k]:hi[k]]``, none in the table yet, with term
-        ids ``ids[k]`` (the arrays grow as needed)."""
-        n = self.n_entries + len(lo)
+    def insert(self, data: U8, new: I64, n_bytes: int, new_terms: I64, found: I64) -> None:
+        """Add the distinct tokens ``data[new[0, k]:new[1, k]]`` (``n_bytes`` in all), none
+        in the table yet, with term ids ``new_terms[0, k]`` and shingle hashes
+        ``new_terms[1, k]`` (the arrays grow as needed), and put them in place of the
+        placeholders for new tokens in ``found``, the kernel's output (see
+        :func:`crawler.dedup.tokenize_kernel.insert_tokens`)."""
+        n = self.n_entries + new.shape[1]
         if 2 * n > len(self.table):
             size = len(self.table)
             while 2 * n > size:
                 size *= 2
-            self.table = tk.rebuild_table(self.table, size)
-        need = self.arena_used + int((hi - lo).sum())
-        if need > len(self.arena):
-            self.arena = np.resize(self.arena, max(need, 2 * len(self.arena)))
+            self.table = tk.rebuild_table(self.table, _rows(size))
+        if self.arena_used + n_bytes > len(self.arena):
+            self.arena = np.resize(self.arena, max(self.arena_used + n_bytes, 2 * len(self.arena)))
         self.arena_used = tk.insert_tokens(
-            data, lo, hi, ids, self.table, self.arena, self.arena_used
+            data, new, new_terms, self.table, self.arena, self.arena_used, found
         )
         self.n_entries = n
 
@@ -81,9 +99,7 @@ class Vocabulary:
         self._reset()
 
     def _reset(self) -> None:
-        self._tokens: dict[str, int] = {}
         self._table = TokenTable()
-        self._pending: list[str] = []  # tokens added to the dict but not yet to the table
         self._terms: dict[str, int] = {}
         self.hashes: npt.NDArray[np.int64] = np.empty(4096, dtype=np.int64)
         self.numeric: npt.NDArray[np.bool_] = np.empty(4096, dtype=bool)
@@ -93,40 +109,63 @@ class Vocabulary:
         return self.n_terms
 
     def ids(self, toks: list[str]) -> list[int]:
-        """Term ids of ``toks`` (new tokens are added)."""
-        tokens = self._tokens
-        out: list[int] = list(map(tokens.get, toks, repeat(-1)))
-        if -1 in out:
-            # add the new tokens in order, from the first unknown one on
-            first = out.index(-1)
-            self._pending.extend(self._add(toks[first:]))
-            out[first:] = map(tokens.__getitem__, toks[first:])
+        """Term ids of ``toks`` (tokens: not empty, without spaces; new ones are added)."""
+        data = " ".join(toks).encode("utf-8")
+        ids, _ = self.ids_of_joined(data, np.array([0, len(data)], dtype=np.int64))
+        out: list[int] = ids.tolist()
         return out
 
     def ids_of_joined(self, data: bytes, bounds: I64) -> tuple[IdArray, I64]:
         """Term ids of the tokens of texts given as their tokens joined by single spaces,
         UTF-8 (``data[bounds[i]:bounds[i + 1]]``), in one kernel call; new tokens are added
-        in order of first appearance, as :meth:`ids` on each text in turn would.
+        in order of first appearance (so new terms are numbered in that order).
 
         Returns:
             ``(ids, token_bounds)``: text ``i``'s ids at
             ``ids[token_bounds[i]:token_bounds[i + 1]]``.
         """
-        self._flush()
-        raw = np.frombuffer(data, dtype=np.uint8)
-        ids, token_bounds, new_lo, new_hi = self._table.lookup(raw, bounds)
-        if len(new_lo):
-            new = [
-                data[lo:hi].decode("utf-8")
-                for lo, hi in zip(new_lo.tolist(), new_hi.tolist(), strict=True)
-            ]
-            self._add(new)  # all unknown and distinct: all added
-            tokens = self._tokens
-            new_ids = np.array([tokens[tok] for tok in new], dtype=np.int64)
-            self._table.insert(raw, new_lo, new_hi, new_ids)
-            unknown = ids < 0
-            ids[unknown] = new_ids[-1 - ids[unknown]]
-        return ids, token_bounds
+        given, end = bytes([tk.TOKENS_GIVEN]), bytes([tk.TEXT_END])
+        b = bounds.tolist()
+        buf = b"".join(given + data[lo:hi] + end for lo, hi in pairwise(b))
+        _, found, token_bounds = self._scan(np.frombuffer(buf, np.uint8), len(b) - 1, 1, 0, False)
+        return found[0], token_bounds
+
+    def tokenize(
+        self, prepared: Sequence[str], min_sentence: int = 1, max_keys: int = MAX_SENTENCE_KEYS
+    ) -> tuple[TokenBatch, I64, I64]:
+        """Tokens, sentences and sentence keys (of the first ``max_keys`` sentences of at
+        least ``min_sentence`` tokens) of texts already
+        :func:`~crawler.dedup.normalize.prepare`-d, with the term ids of the tokens, in one
+        kernel call (new tokens are added as by :meth:`ids_of_joined`).
+
+        Returns:
+            ``(batch, terms, token_bounds)``: text ``i``'s term ids at
+            ``terms[0, token_bounds[i]:token_bounds[i + 1]]``, their shingle hashes (-1:
+            a stopword) at the same places of ``terms[1]``.
+        """
+        buf, all_ascii = text_buffer(prepared)
+        return self._scan(buf, len(prepared), min_sentence, max_keys, all_ascii)
+
+    def _scan(
+        self, buf: U8, n: int, min_sentence: int, max_keys: int, all_ascii: bool
+    ) -> tuple[TokenBatch, I64, I64]:
+        """:meth:`tokenize` of the ``n`` texts of a buffer as
+        :func:`~crawler.dedup.normalize.text_buffer` makes it."""
+        joined, bounds, ends, keys, terms, new = self._table.tokenize(
+            buf, n, min_sentence, max_keys
+        )
+        data = joined.tobytes()
+        self._resolve(data, joined, terms, new)
+        batch = TokenBatch(
+            data,
+            bounds[tk.JOINED],
+            ends,
+            bounds[tk.SENTENCES],
+            keys,
+            bounds[tk.KEYS],
+            all_ascii=all_ascii,
+        )
+        return batch, terms, bounds[tk.TOKENS]
 
     def maybe_reset(self) -> bool:
         """Start afresh (new generation) if the vocabulary has grown past its limit.
@@ -134,46 +173,64 @@ class Vocabulary:
         Called only at the start of an operation (signing a batch, checking an article),
         never in the middle of one, so the ids used together always belong to one
         generation. Returns whether it reset."""
-        if len(self._tokens) <= self.limit:
+        if self._table.n_entries <= self.limit:
             return False
         self.generation += 1
         self._reset()
         return True
 
-    def _flush(self) -> None:
-        """Put the tokens :meth:`ids` added into the table."""
-        if not self._pending:
+    def _resolve(self, data: bytes, raw: U8, found: I64, new: I64) -> None:
+        """Add the tokens ``data[new[0, k]:new[1, k]]`` that the kernel did not find (all
+        distinct) and put their term ids and shingle hashes in place of the placeholders
+        in ``found`` (see :func:`crawler.dedup.tokenize_kernel.tokenize`)."""
+        if not new.shape[1]:
             return
-        encoded = [tok.encode("utf-8") for tok in self._pending]
-        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-        hi = np.cumsum(lengths)
-        ids = np.array([self._tokens[tok] for tok in self._pending], dtype=np.int64)
-        data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        self._table.insert(data, hi - lengths, hi, ids)
-        self._pending = []
+        los, his = new.tolist()
+        ids, shingles = self._add(
+            [data[lo:hi].decode("utf-8") for lo, hi in zip(los, his, strict=True)]
+        )
+        new_terms = np.array((ids, shingles), dtype=np.int64)
+        self._table.insert(raw, new, sum(his) - sum(los), new_terms, found)
 
-    def _add(self, toks: list[str]) -> list[str]:
-        """Add the tokens of ``toks`` not known yet; returns them."""
-        tokens, terms = self._tokens, self._terms
-        added: list[str] = []
+    def _add(self, toks: list[str]) -> tuple[list[int], list[int]]:
+        """Term ids and shingle hashes of new tokens (distinct, none known yet), adding the
+        terms not known yet. A new term's shingle hash is datasketch's ``sha1_hash32`` of
+        its stem (the first four bytes of its SHA-1, little-endian), computed here in the
+        loop; the arrays of the new terms are filled once at the end."""
+        terms = self._terms
+        sha1 = hashlib.sha1
+        ids: list[int] = []
+        shingles: list[int] = []
+        first = n_terms = self.n_terms
+        new_hashes: list[int] = []
+        new_numeric: list[bool] = []
         for tok in toks:
-            if tok in tokens:
-                continue
-            added.append(tok)
             stop = tok in STOPWORDS
             term = "\x00" + tok if stop else stem(tok)
             tid = terms.get(term)
             if tid is None:
-                tid = self.n_terms
-                if tid >= len(self.hashes):
-                    self.hashes = np.resize(self.hashes, 2 * len(self.hashes))
-                    self.numeric = np.resize(self.numeric, 2 * len(self.numeric))
-                self.hashes[tid] = -1 if stop else sha1_hash32(term.encode("utf-8"))
-                self.numeric[tid] = tok[0].isdigit()
-                terms[term] = tid
-                self.n_terms += 1
-            tokens[tok] = tid
-        return added
+                tid = terms[term] = n_terms
+                n_terms += 1
+                shingle = -1 if stop else int.from_bytes(sha1(term.encode()).digest()[:4], "little")
+                new_hashes.append(shingle)
+                new_numeric.append(tok[0].isdigit())
+            elif tid >= first:
+                shingle = new_hashes[tid - first]
+            else:
+                shingle = int(self.hashes[tid])
+            ids.append(tid)
+            shingles.append(shingle)
+        if n_terms > first:
+            if n_terms > tk.TERM_LIMIT:
+                raise OverflowError(f"{n_terms} terms: the table holds ids below {tk.TERM_LIMIT}")
+            if n_terms > len(self.hashes):
+                size = max(n_terms, 2 * len(self.hashes))
+                self.hashes = np.resize(self.hashes, size)
+                self.numeric = np.resize(self.numeric, size)
+            self.hashes[first:n_terms] = new_hashes
+            self.numeric[first:n_terms] = new_numeric
+            self.n_terms = n_terms
+        return ids, shingles
 
 
 VOCAB = Vocabulary()

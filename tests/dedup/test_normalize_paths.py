@@ -14,9 +14,9 @@ from crawler.dedup.normalize import (
     prepare,
     sentence_key,
     sentence_tokens,
-    tokenize_many,
     tokens,
 )
+from crawler.dedup.vocab import Vocabulary
 
 nz = importlib.import_module("crawler.dedup.normalize")
 
@@ -104,12 +104,12 @@ def test_fast_paths_match_the_plain_definition(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_batch_tokeniser_matches_sentence_tokens(seed: int) -> None:
-    """:func:`tokenize_many` (the compiled path for prepared ASCII text, the regular
-    expressions for the rest, in one batch) gives the sentences and keys of
+    """:meth:`Vocabulary.tokenize` (the compiled tokeniser for prepared ASCII text, the
+    regular expressions for the rest, in one batch) gives the sentences and keys of
     :func:`sentence_tokens` and :func:`sentence_key`."""
     rng = random.Random(seed)
     prepared = [prepare(_random_text(rng)) for _ in range(200)]
-    batch = tokenize_many(prepared, min_sentence=2)
+    batch, _, _ = Vocabulary().tokenize(prepared, min_sentence=2)
     assert not batch.all_ascii
     for i, norm in enumerate(prepared):
         sentences = sentence_tokens(norm)

@@ -1,7 +1,8 @@
 """The compiled tokenising, term-id and MinHash paths give exactly what the plain Python
 definitions give: the regular-expression tokeniser (:func:`sentence_tokens`), zlib's
-sentence keys, SHA-256 of the joined tokens, :meth:`Vocabulary.ids` on each text in turn,
-and MinHash computed one permutation at a time with Python integers."""
+sentence keys, SHA-256 of the joined tokens, term ids numbered with plain dicts (and
+datasketch's ``sha1_hash32`` of each stem), and MinHash computed one permutation at a time
+with Python integers."""
 
 from __future__ import annotations
 
@@ -12,18 +13,20 @@ import zlib
 import numpy as np
 import pytest
 from datasketch import MinHash
+from datasketch.hashfunc import sha1_hash32
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.dedup import signature as signature_module
 from crawler.dedup import tokenize_kernel as tk
+from crawler.dedup.lexicon import STOPWORDS, stem
 from crawler.dedup.minhash_kernel import minhash_flat, minhash_terms
 from crawler.dedup.normalize import (
     MAX_SENTENCE_KEYS,
     prepare,
     sentence_key,
     sentence_tokens,
-    tokenize_many,
+    text_buffer,
 )
 from crawler.dedup.params import DedupParams
 from crawler.dedup.shingles import shingle_bytes
@@ -86,7 +89,7 @@ def _reference_keys(sentences: list[list[str]], min_sentence: int, max_keys: int
 
 def _check_batch(texts: list[str], min_sentence: int, max_keys: int) -> None:
     prepared = [prepare(t) for t in texts]
-    batch = tokenize_many(prepared, min_sentence, max_keys)
+    batch, _, _ = Vocabulary().tokenize(prepared, min_sentence, max_keys)
     assert len(batch) == len(texts)
     for i, norm in enumerate(prepared):
         sentences = sentence_tokens(norm)
@@ -120,7 +123,7 @@ def test_edge_cases(text: str) -> None:
 
 def test_at_most_255_sentence_keys() -> None:
     text = " ".join(f"Sentence {i} has six tokens here." for i in range(300))
-    batch = tokenize_many([prepare(text)], 6)
+    batch, _, _ = Vocabulary().tokenize([prepare(text)], 6)
     assert len(batch.keys) == MAX_SENTENCE_KEYS
     assert batch.text(0).sentences() == sentence_tokens(prepare(text))
 
@@ -137,9 +140,8 @@ def test_kernel_follows_the_regex_on_any_ascii(raw: bytes) -> None:
         else:
             sentences[-1].append(tok)
     words = [t for s in sentences for t in s]
-    buf = np.frombuffer(raw, dtype=np.uint8)
-    bounds = np.array([0, len(raw)], dtype=np.int64)
-    joined, _, ends, _, keys, _ = tk.tokenize(buf, bounds, 0, 10**6, tk.CRC_TABLES)
+    buf = np.frombuffer(raw + bytes([tk.TEXT_END]), dtype=np.uint8)
+    joined, _, ends, keys, _, _, _ = tk._tokenize(buf, 1, 0, 10**6, tk.CRC_TABLES)
     assert joined.tobytes() == " ".join(words).encode("ascii")
     assert ends.tolist() == np.cumsum([len(s) for s in sentences]).tolist()
     assert keys.tolist() == [sentence_key(s) for s in sentences]
@@ -153,69 +155,115 @@ def test_sentence_key_is_crc32_and_adler32(data: bytes) -> None:
     assert key == (zlib.crc32(data) << 32) | zlib.adler32(data)
 
 
-def _reference_ids(texts: list[str]) -> tuple[list[list[int]], Vocabulary]:
-    vocab = Vocabulary()
-    return [vocab.ids([t for s in sentence_tokens(prepare(x)) for t in s]) for x in texts], vocab
+def _tokens(text: str) -> list[str]:
+    return [t for s in sentence_tokens(prepare(text)) for t in s]
+
+
+def _reference_ids(
+    token_lists: list[list[str]],
+) -> tuple[list[list[int]], dict[str, int], list[int], list[bool]]:
+    """Term ids numbered in order of first appearance, with plain dicts and lists: the ids
+    of each list's tokens, the terms, and each term's shingle hash and figure flag."""
+    tokens: dict[str, int] = {}
+    terms: dict[str, int] = {}
+    hashes: list[int] = []
+    numeric: list[bool] = []
+    out = []
+    for toks in token_lists:
+        ids = []
+        for tok in toks:
+            if tok not in tokens:
+                stop = tok in STOPWORDS
+                term = "\x00" + tok if stop else stem(tok)
+                if term not in terms:
+                    terms[term] = len(terms)
+                    hashes.append(-1 if stop else sha1_hash32(term.encode("utf-8")))
+                    numeric.append(tok[0].isdigit())
+                tokens[tok] = terms[term]
+            ids.append(tokens[tok])
+        out.append(ids)
+    return out, terms, hashes, numeric
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(mixed_texts, max_size=6), max_size=4))
-def test_term_ids_equal_the_dict_path(batches: list[list[str]]) -> None:
-    """Batches through the table give the ids (and add tokens and terms in the order)
-    that :meth:`Vocabulary.ids` gives on each text in turn."""
-    expected, ref = _reference_ids([t for b in batches for t in b])
-    vocab = Vocabulary()
-    got: list[list[int]] = []
-    for texts in batches:
-        batch = tokenize_many([prepare(t) for t in texts])
-        ids, bounds = vocab.ids_of_joined(batch.data, batch.bounds)
-        got.extend(ids[bounds[i] : bounds[i + 1]].tolist() for i in range(len(texts)))
-    assert got == expected
-    assert list(vocab._tokens.items()) == list(ref._tokens.items())
-    assert list(vocab._terms.items()) == list(ref._terms.items())
-    n = ref.n_terms
-    assert np.array_equal(vocab.hashes[:n], ref.hashes[:n])
-    assert np.array_equal(vocab.numeric[:n], ref.numeric[:n])
-
-
-def test_table_and_dict_paths_mix() -> None:
-    """Tokens added by :meth:`Vocabulary.ids` are found by the table, and the reverse."""
-    vocab = Vocabulary()
-    first = vocab.ids(["alpha", "beta", "gamma", "extraordinarily"])
-    batch = tokenize_many(["beta delta extraordinarily epsilon alpha"])
-    ids, _ = vocab.ids_of_joined(batch.data, batch.bounds)
-    assert ids.tolist() == [first[1], vocab.ids(["delta"])[0], first[3], ids[3], first[0]]
-    assert vocab.ids(["epsilon"]) == [ids[3]]
+def test_term_ids_equal_the_reference(batches: list[list[str]]) -> None:
+    """Batches through the table give the ids, terms and per-term facts of the plain
+    definition, whichever path (tokenising kernel, lookup of joined tokens) they take."""
+    expected, terms, hashes, numeric = _reference_ids([_tokens(t) for b in batches for t in b])
+    for joined_path in (False, True):
+        vocab = Vocabulary()
+        got: list[list[int]] = []
+        for texts in batches:
+            prepared = [prepare(t) for t in texts]
+            if joined_path:
+                batch, _, _ = Vocabulary().tokenize(prepared)
+                ids, bounds = vocab.ids_of_joined(batch.data, batch.bounds)
+            else:
+                _, found, bounds = vocab.tokenize(prepared)
+                ids = found[0]
+            got.extend(ids[bounds[i] : bounds[i + 1]].tolist() for i in range(len(texts)))
+        assert got == expected
+        assert vocab._terms == terms
+        assert vocab.hashes[: vocab.n_terms].tolist() == hashes
+        assert vocab.numeric[: vocab.n_terms].tolist() == numeric
 
 
 def test_table_grows_and_keeps_every_token() -> None:
     vocab = Vocabulary()
-    words = [f"w{i}x" + "y" * (i % 12) for i in range(20_000)]
+    words = [f"w{i}x" + "y" * (i % 20) for i in range(20_000)]
     for lo in range(0, len(words), 3_000):
-        data = " ".join(words[lo : lo + 3_000]).encode()
-        vocab.ids_of_joined(data, np.array([0, len(data)], dtype=np.int64))
+        vocab.ids(words[lo : lo + 3_000])
     data = " ".join(words).encode()
     ids, _ = vocab.ids_of_joined(data, np.array([0, len(data)], dtype=np.int64))
-    assert ids.tolist() == vocab.ids(words)
-    assert vocab._table.n_entries == len(vocab._tokens) == len(words)
+    expected, _, _, _ = _reference_ids([words])
+    assert ids.tolist() == expected[0]
+    assert vocab._table.n_entries == len(words)
 
 
-@pytest.mark.parametrize("token", [b"abc", b"longer-than-seven"])
+@pytest.mark.parametrize("token", [b"abc", b"twelve-bytes", b"longer-than-fourteen"])
 def test_hash_collisions_are_told_apart_by_the_bytes(token: bytes) -> None:
-    """A row with the probed token's hash but other bytes is not a match."""
-    vocab = Vocabulary()
+    """A row with the probed token's key but other bytes is not a match, whether the
+    probed token is in the table (further along) or not."""
     other = token[:-1] + b"z"
-    data = np.frombuffer(token + b" " + other, dtype=np.uint8)
     k = len(token)
-    vocab._table.insert(data, np.array([0]), np.array([k]), np.array([7]))
-    table = vocab._table.table
-    row = int(np.flatnonzero(table[:, 0] >= 0)[0])
-    _, h_other, _ = tk.token_key(data, k + 1, len(data))
-    table[row, 0] = h_other  # the stored token now "collides" with the other one
-    table[:] = tk.rebuild_table(table, len(table))
-    ids, _, new_lo, new_hi = vocab._table.lookup(data, np.array([k + 1, len(data)]))
-    assert ids.tolist() == [-1]
-    assert (new_lo.tolist(), new_hi.tolist()) == ([k + 1], [len(data)])
+    data = np.frombuffer(token + b" " + other, dtype=np.uint8)
+    new = np.array([[0, k + 1], [k, len(data)]])
+    other_key, _ = tk.token_key(data, k + 1, len(data))
+    for n in (1, 2):  # the token alone, or both
+        vocab = Vocabulary()
+        new_terms = np.array([[7, 8][:n], [70, 80][:n]])
+        vocab._table.insert(data, new[:, :n], 2 * k, new_terms, np.empty((2, 0), np.int64))
+        table = vocab._table.table
+        rows = table[table[:, tk.KEY] != tk.EMPTY]
+        terms = rows[:, tk.VALUE] >> 33
+        rows[terms == 7, tk.KEY] = other_key  # now "colliding" with the other
+        # the colliding row first where the other token's probe starts, its own row next
+        home = (other_key >> 32) & (len(table) - 1)
+        table[:] = tk.EMPTY
+        table[home : home + n] = rows[np.argsort(terms)]
+        buf = np.frombuffer(bytes([tk.TOKENS_GIVEN]) + other + bytes([tk.TEXT_END]), np.uint8)
+        _, _, _, _, found, missing = vocab._table.tokenize(buf, 1, 1, 0)
+        if n == 2:
+            assert found.tolist() == [[8], [80]]
+            assert missing.shape == (2, 0)
+        else:
+            assert found.tolist() == [[-1], [-1]]
+            assert missing.tolist() == [[0], [len(other)]]
+
+
+def test_token_keys_of_the_tokeniser_equal_token_key() -> None:
+    """The keys the tokeniser computes while copying equal :func:`token_key` of the
+    joined tokens (the table is filled through the one and probed through the other)."""
+    texts = [prepare(t) for t in EDGE_CASES]  # texts not ASCII given as their tokens
+    joined, bounds, _, _, tok_lo, tok_key, tok_packed = tk._tokenize(
+        text_buffer(texts)[0], len(texts), 1, 0, tk.CRC_TABLES
+    )
+    for p in range(len(texts)):
+        last = bounds[tk.TOKENS, p + 1]
+        for t in range(bounds[tk.TOKENS, p], last):
+            end = tok_lo[t + 1] - 1 if t + 1 < last else bounds[tk.JOINED, p + 1]
+            assert (tok_key[t], tok_packed[t]) == tk.token_key(joined, tok_lo[t], end)
 
 
 def _reference_minhash(hashes: list[int], a: list[int], b: list[int]) -> list[int]:
@@ -239,22 +287,28 @@ def _reference_minhash(hashes: list[int], a: list[int], b: list[int]) -> list[in
 )
 def test_minhash_kernel_equals_the_definition(parts: list[list[int]], seed: int) -> None:
     perm = MinHash(num_perm=16, seed=seed, scheme="affine32").permutations
-    a = np.asarray(perm[0], dtype=np.uint32).astype(np.int64)
-    b = np.asarray(perm[1], dtype=np.uint32).astype(np.int64)
+    a = np.asarray(perm[0], dtype=np.uint32)
+    b = np.asarray(perm[1], dtype=np.uint32)
     bounds = np.cumsum([0] + [len(p) for p in parts]).astype(np.int64)
     flat = np.array([h for p in parts for h in p], dtype=np.int64)
     values = minhash_flat(flat, bounds, a, b)
     for i, p in enumerate(parts):
         assert values[i].tolist() == _reference_minhash(p, a.tolist(), b.tolist())
-    # the same values from term ids, negative term hashes (stopwords) left out
-    term_hashes = np.concatenate([flat, [-1]]).astype(np.int64)
-    ids = np.arange(len(flat) + 1, dtype=np.int64)
-    ids_bounds = bounds.copy()
-    ids_bounds[-1] += 1  # the stopword goes with the last part
-    skip = np.zeros(len(parts), dtype=bool)
-    terms, n = minhash_terms(ids, ids_bounds, 0, skip, term_hashes, a, b)
-    assert np.array_equal(terms, values)
+    # the same values from the shingle hashes of tokens, negative ones (stopwords) left
+    # out, and none for a part of fewer than min_tokens tokens
+    terms = np.stack([np.arange(len(flat) + 1), np.append(flat, -1)]).astype(np.int64)
+    term_bounds = bounds.copy()
+    term_bounds[-1] += 1  # the stopword goes with the last part
+    got, n = minhash_terms(terms, term_bounds, 0, a, b)
+    assert np.array_equal(got, values)
     assert n.tolist() == [len(p) for p in parts]
+    min_tokens = 3
+    got, n = minhash_terms(terms, term_bounds, min_tokens, a, b)
+    for i in range(len(parts)):
+        short = term_bounds[i + 1] - term_bounds[i] < min_tokens
+        assert n[i] == (0 if short else len(parts[i]))
+        if not short:
+            assert np.array_equal(got[i], values[i])
 
 
 @settings(max_examples=100, deadline=None)
@@ -265,7 +319,7 @@ def test_signatures_equal_the_python_definition(texts: list[str]) -> None:
         # a fresh vocabulary, to compare the ids with those of a fresh reference
         mp.setattr(signature_module, "VOCAB", Vocabulary())
         sigs = Signer(params).signatures(texts)
-    expected_ids, _ = _reference_ids(texts)
+    expected_ids, _, _, _ = _reference_ids([_tokens(t) for t in texts])
     for text, sig, ids in zip(texts, sigs, expected_ids, strict=True):
         sentences = sentence_tokens(prepare(text))
         toks = [t for s in sentences for t in s]

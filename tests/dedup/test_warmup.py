@@ -25,7 +25,7 @@ used = {
     pair_kernel: ["within_pairs", "pair_stats", "count_documents"],
     features_kernel: ["fast_overlaps", "char4_overlap", "sequence_ratio", "id_relations"],
     minhash_kernel: ["minhash_terms"],
-    tokenize_kernel: ["tokenize", "lookup_tokens"],
+    tokenize_kernel: ["tokenize", "insert_tokens"],
 }
 cold = [m.__name__ + "." + n for m, names in used.items() for n in names
         if not getattr(m, n).signatures]
