@@ -211,10 +211,7 @@ class DedupEngine:
         if len(sigs) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(sigs)} signatures")
         VOCAB.maybe_reset()  # never in the middle of the check
-        profiles = [
-            Profile(t, s.sentences, s.term_ids, s.generation)
-            for t, s in zip(texts, sigs, strict=True)
-        ]
+        profiles = [Profile.from_signature(t, s) for t, s in zip(texts, sigs, strict=True)]
         terms = ArticleTerms(profiles)
         matches = self._within(sigs, profiles, terms, kinds)  # counts the article into idf
         matches.extend(self._cross(sigs, profiles, terms, article))
