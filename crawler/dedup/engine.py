@@ -260,8 +260,6 @@ class DedupEngine:
     ) -> list[Match]:
         if not len(self._keys) or not sigs:
             return []
-        keys = self._keys.values
-        arts = self._articles.values
         live = [i for i, p in enumerate(profiles) if p.has_tokens]
         if not live:
             return []
@@ -274,20 +272,7 @@ class DedupEngine:
                 if sigs[i].hashvalues is not None and n_words[i] >= self.params.near_min_words
             ]
         query, qpos, qweight = self._article_keys(sigs, live, todo, todo)
-        slots, qidx = self._index.lookup(query)
-        ex_pos, ex_key, near_pos, near_key = route_hits(
-            slots,
-            qidx,
-            qpos,
-            qweight,
-            len(live),
-            keys,
-            arts,
-            -1 if article is None else article,
-            article is not None,
-            float(self.params.min_band_hits),
-            self.params.max_candidates,
-        )
+        ex_pos, ex_key, near_pos, near_key = self._route(query, qpos, qweight, len(live), article)
         out: list[Match] = []
         exact_done: set[int] = set()
         for i, k in zip(ex_pos.tolist(), ex_key.tolist(), strict=True):
@@ -300,6 +285,36 @@ class DedupEngine:
                     wanted.setdefault(i, []).append(k)
             out.extend(self._near_cross(terms, wanted))
         return out
+
+    def _route(
+        self,
+        query: U64,
+        qpos: npt.NDArray[np.int64],
+        qweight: npt.NDArray[np.float64],
+        n_exact: int,
+        article: int | None,
+    ) -> tuple[
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+    ]:
+        """Look ``query`` up (its first ``n_exact`` keys exact keys) and sort the hits, never
+        from ``article``: see :func:`~crawler.dedup.query_kernel.route_hits`."""
+        slots, qidx = self._index.lookup(query)
+        return route_hits(
+            slots,
+            qidx,
+            qpos,
+            qweight,
+            n_exact,
+            self._keys.values,
+            self._articles.values,
+            -1 if article is None else article,
+            article is not None,
+            float(self.params.min_band_hits),
+            self.params.max_candidates,
+        )
 
     def _article_keys(
         self,
@@ -364,20 +379,7 @@ class DedupEngine:
         if not todo or not len(self._keys):
             return {}
         query, qpos, qweight = self._article_keys(sigs, [], todo, todo)
-        slots, qidx = self._index.lookup(query)
-        _, _, near_pos, near_key = route_hits(
-            slots,
-            qidx,
-            qpos,
-            qweight,
-            0,
-            self._keys.values,
-            self._articles.values,
-            -1 if article is None else article,
-            article is not None,
-            float(self.params.min_band_hits),
-            self.params.max_candidates,
-        )
+        _, _, near_pos, near_key = self._route(query, qpos, qweight, 0, article)
         out: dict[int, list[int]] = {}
         for i, k in zip(near_pos.tolist(), near_key.tolist(), strict=True):
             out.setdefault(i, []).append(k)
