@@ -116,7 +116,7 @@ def index_backends(postgres: str, redis_url: str, articles: int) -> dict[str, fl
     import redis
 
     from crawler.dedup import DedupEngine, DedupParams
-    from crawler.shared_index import _ADD, RedisParagraphIndex, signature_keys, signed
+    from crawler.scaleout.shared_index import _ADD, RedisParagraphIndex, signature_keys, signed
 
     routes, plan = build_site(articles, 0)
     engine = DedupEngine()

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from croniter import croniter
 
-from crawler.urls import in_domains
+from crawler.discovery.urls import in_domains
 
 __all__ = [
     "DEFAULTS",

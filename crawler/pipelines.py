@@ -1,4 +1,4 @@
-"""The one item pipeline: hands each fetched page to :class:`crawler.ingest.Ingestor`.
+"""The one item pipeline: hands each fetched page to :class:`crawler.ingest.ingestor.Ingestor`.
 
 Thin by design: settings are read only in ``from_crawler``; extraction, dedup and
 storage live in their own modules. A page that fails to ingest is logged with its URL
@@ -11,7 +11,7 @@ import logging
 import os
 from typing import Any
 
-from crawler.incremental import NotModified
+from crawler.fetch.incremental import NotModified
 from crawler.items import FetchedPage
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class IngestPipeline:
         index_ttl: int = 0,
     ) -> None:
         self.database_url = database_url
-        self.redis_url = redis_url  # set: a worker of a shared crawl (crawler.scaleout)
+        self.redis_url = redis_url  # set: a worker of a shared crawl (crawler.scaleout.config)
         self.redis_prefix = redis_prefix
         self.index_ttl = index_ttl
         self.run_id = run_id
@@ -59,7 +59,7 @@ class IngestPipeline:
         )
 
     def open_spider(self) -> None:
-        from crawler.ingest import Ingestor
+        from crawler.ingest.ingestor import Ingestor
         from storage.db import make_engine, make_session_factory
         from storage.migrate import upgrade
 
@@ -76,8 +76,8 @@ class IngestPipeline:
     def _open_shared(self, redis_url: str) -> Any:
         import redis
 
-        from crawler.scaleout import shared_redis_url
-        from crawler.shared_ingest import SharedIngestor
+        from crawler.scaleout.config import shared_redis_url
+        from crawler.scaleout.shared_ingest import SharedIngestor
 
         shared_redis_url(self.database_url, redis_url)  # PostgreSQL, or a clear error
         client = redis.Redis.from_url(redis_url)
@@ -158,7 +158,7 @@ class IngestPipeline:
                 session.commit()
 
     def close_spider(self) -> None:
-        from crawler.health import counters_of, judge
+        from crawler.service.run_health import counters_of, judge
         from storage import repository as repo
         from storage.models import CrawlRun
 

@@ -25,19 +25,19 @@ NEWSDEDUP_USER_AGENT = os.environ.get(
 )
 
 # HTTP proxy for every request, e.g. http://127.0.0.1:PORT (the sample site's server).
-# Empty: no proxy (crawler.middlewares.ProxyMiddleware stays off).
+# Empty: no proxy (crawler.fetch.middlewares.ProxyMiddleware stays off).
 NEWSDEDUP_PROXY = os.environ.get("NEWSDEDUP_PROXY", "")
 
 # Health: the most share (0..1) of fetched pages whose extraction may fail before a run
 # counts as failed. A source's `max_failure_share` in sources.toml overrides it.
 NEWSDEDUP_MAX_FAILURE_SHARE = float(os.environ.get("NEWSDEDUP_MAX_FAILURE_SHARE", "0.5"))
-# Live progress (crawler.progress.ProgressExtension): a line redrawn in place when stderr
+# Live progress (crawler.service.progress.ProgressExtension): a line redrawn in place when stderr
 # is a terminal, else a log line every NEWSDEDUP_PROGRESS_INTERVAL seconds.
 NEWSDEDUP_PROGRESS_ENABLED = os.environ.get("NEWSDEDUP_PROGRESS_ENABLED", "1") not in ("0", "")
 NEWSDEDUP_PROGRESS_INTERVAL = float(os.environ.get("NEWSDEDUP_PROGRESS_INTERVAL", "10"))
 # Whether the live line may be used at all (the scheduler turns it off for its children).
 NEWSDEDUP_PROGRESS_LIVE = os.environ.get("NEWSDEDUP_PROGRESS_LIVE", "1") not in ("0", "")
-# Retries on 429/5xx (crawler.retry.BackoffRetryMiddleware): exponential backoff from
+# Retries on 429/5xx (crawler.fetch.retry.BackoffRetryMiddleware): exponential backoff from
 # NEWSDEDUP_RETRY_BASE_DELAY seconds, or the server's Retry-After, at most
 # NEWSDEDUP_RETRY_MAX_DELAY seconds per wait.
 NEWSDEDUP_RETRY_BASE_DELAY = float(os.environ.get("NEWSDEDUP_RETRY_BASE_DELAY", "1.0"))
@@ -96,14 +96,14 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 DOWNLOADER_MIDDLEWARES = {
     # Before Scrapy's HttpProxyMiddleware (750), which applies meta["proxy"].
-    "crawler.middlewares.ProxyMiddleware": 350,
+    "crawler.fetch.middlewares.ProxyMiddleware": 350,
     # Retries with backoff honouring Retry-After, in place of Scrapy's RetryMiddleware.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.retry.BackoffRetryMiddleware": 550,
+    "crawler.fetch.retry.BackoffRetryMiddleware": 550,
 }
 
 EXTENSIONS = {
-    "crawler.progress.ProgressExtension": 500,
+    "crawler.service.progress.ProgressExtension": 500,
 }
 
 ITEM_PIPELINES = {

@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from crawler.sitebp import SiteBoilerplate
+    from crawler.ingest.site_boilerplate import SiteBoilerplate
     from storage import repository as repo
     from storage.db import make_engine, make_session_factory
     from storage.models import Source

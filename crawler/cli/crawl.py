@@ -44,8 +44,8 @@ def register(sub: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from crawler.config import ConfigError, load_sources
-    from crawler.crawl import run_crawl
-    from crawler.recheck import problem
+    from crawler.ingest.recheck import problem
+    from crawler.service.runner import run_crawl
 
     path = sources_path(args)
     try:
@@ -69,7 +69,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"newsdedup: {path}: no enabled source to crawl", file=sys.stderr)
         return 2
     from crawler import settings
-    from crawler.scaleout import ScaleOutError
+    from crawler.scaleout.config import ScaleOutError
 
     try:
         reports = run_crawl(

@@ -30,10 +30,10 @@ def register(sub: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from crawler.config import load_sources_text
-    from crawler.crawl import run_crawl
     from crawler.dedup.warmup import warm_up
     from crawler.demo.server import serve_sample_site
     from crawler.demo.summary import print_summary
+    from crawler.service.runner import run_crawl
 
     url = database_url(args)
     print("newsdedup demo: preparing the dedup engine (compiled once after install, then cached)")

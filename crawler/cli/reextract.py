@@ -22,9 +22,9 @@ def register(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from crawler.ingest import Ingestor
+    from crawler.ingest.ingestor import Ingestor
+    from crawler.ingest.recheck import problem
     from crawler.items import FetchedPage
-    from crawler.recheck import problem
     from storage import repository as repo
     from storage.db import make_engine, make_session_factory
     from storage.migrate import upgrade

@@ -2,7 +2,7 @@
 
 Starts each enabled source's crawl at the times of its cron expression, as a child
 process ``python -m crawler.cli crawl SOURCE --trigger schedule``; see
-:mod:`crawler.schedule` for the rules (no overlap, missed runs, SIGTERM).
+:mod:`crawler.service.scheduler` for the rules (no overlap, missed runs, SIGTERM).
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ def _run(args: argparse.Namespace) -> int:
 
     from crawler import settings
     from crawler.config import ConfigError, load_sources
-    from crawler.crawl import pid_alive
-    from crawler.schedule import (
+    from crawler.service.runner import pid_alive
+    from crawler.service.scheduler import (
         DatabaseStateStore,
         Scheduler,
         SubprocessLauncher,
@@ -69,14 +69,14 @@ def _run(args: argparse.Namespace) -> int:
     )
 
     def stop(signum: int, _frame: Any) -> None:
-        logging.getLogger("crawler.schedule").info(
+        logging.getLogger("crawler.service.scheduler").info(
             "%s: stopping after the running crawls", signal.Signals(signum).name
         )
         scheduler.stop()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    logging.getLogger("crawler.schedule").info(
+    logging.getLogger("crawler.service.scheduler").info(
         "scheduling %d source(s) from %s", len(sources), path
     )
     try:

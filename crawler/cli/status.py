@@ -62,7 +62,7 @@ def _run(args: argparse.Namespace) -> int:
     from datetime import datetime
 
     from crawler.config import ConfigError, load_sources
-    from crawler.schedule import due_times
+    from crawler.service.scheduler import due_times
     from storage import repository as repo
     from storage.models import utcnow
     from storage.repo.runs_query import last_runs

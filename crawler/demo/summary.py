@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from crawler.crawl import RunReport
+from crawler.service.runner import RunReport
 
 
 def _short(text: str, width: int = 96) -> str:

@@ -1,6 +1,6 @@
 """The one generic spider: crawls a configured source.
 
-Callbacks only route: they hand bodies to :mod:`crawler.discovery`, normalise and
+Callbacks only route: they hand bodies to :mod:`crawler.discovery.links`, normalise and
 filter the links, and request articles. An article response becomes a
 :class:`~crawler.items.FetchedPage` with its body untouched; extraction happens
 downstream. Run it with ``scrapy crawl source -a source=NAME`` (the source is read
@@ -19,16 +19,16 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.config import ListingConfig, SourceConfig, load_sources
-from crawler.discovery import (
+from crawler.discovery.links import (
     DiscoveredLink,
     DiscoveryError,
     parse_feed,
     parse_listing,
     parse_sitemap,
 )
-from crawler.incremental import KnownPage, NotModified, conditional_headers, decide
+from crawler.discovery.urls import canonical_link, in_domains, normalize_url
+from crawler.fetch.incremental import KnownPage, NotModified, conditional_headers, decide
 from crawler.items import FetchedPage
-from crawler.urls import canonical_link, in_domains, normalize_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -63,7 +63,7 @@ class SourceSpider(scrapy.Spider):
     Incremental: given ``known`` (what the database holds, loaded by the crawl runner),
     a stored URL whose feed/sitemap lastmod is not newer than the stored one is not
     requested, and another stored URL is requested conditionally (ETag, Last-Modified);
-    both become :class:`~crawler.incremental.NotModified` items when unchanged.
+    both become :class:`~crawler.fetch.incremental.NotModified` items when unchanged.
 
     Args:
         source: the source, or its name to look up in setting ``NEWSDEDUP_SOURCES``

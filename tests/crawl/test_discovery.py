@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from crawler.discovery import (
+from crawler.discovery.links import (
     DiscoveredLink,
     DiscoveryError,
     parse_feed,

@@ -7,7 +7,7 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import ProxyMiddleware
+from crawler.fetch.middlewares import ProxyMiddleware
 from crawler.spiders.source import SourceSpider
 
 
@@ -39,5 +39,5 @@ def test_from_crawler_reads_setting() -> None:
 def test_registered_in_project_settings() -> None:
     from crawler import settings
 
-    assert "crawler.middlewares.ProxyMiddleware" in settings.DOWNLOADER_MIDDLEWARES
-    assert settings.DOWNLOADER_MIDDLEWARES["crawler.middlewares.ProxyMiddleware"] < 750
+    assert "crawler.fetch.middlewares.ProxyMiddleware" in settings.DOWNLOADER_MIDDLEWARES
+    assert settings.DOWNLOADER_MIDDLEWARES["crawler.fetch.middlewares.ProxyMiddleware"] < 750

@@ -13,8 +13,8 @@ from crawler.config import load_sources_text
 from crawler.demo.content import PUBLISHERS, SEED_INTRO, SEED_PARAPHRASE, SEED_TEASERS
 from crawler.demo.pages import build_routes
 from crawler.demo.server import SampleSite, serve_sample_site
-from crawler.discovery import parse_feed, parse_listing, parse_sitemap
-from crawler.urls import canonical_link
+from crawler.discovery.links import parse_feed, parse_listing, parse_sitemap
+from crawler.discovery.urls import canonical_link
 
 ROUTES = build_routes()
 

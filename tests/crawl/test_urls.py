@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import canonical_link, in_domains, normalize_url
+from crawler.discovery.urls import canonical_link, in_domains, normalize_url
 
 
 @pytest.mark.parametrize(

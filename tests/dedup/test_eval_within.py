@@ -216,6 +216,6 @@ def test_sample_flags_is_seeded_and_keeps_order() -> None:
 
 
 def test_dedup_kinds_match_the_ingest() -> None:
-    from crawler.ingest import DEDUP_KINDS as INGEST_KINDS
+    from crawler.ingest.ingestor import DEDUP_KINDS as INGEST_KINDS
 
     assert DEDUP_KINDS == INGEST_KINDS

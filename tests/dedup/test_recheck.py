@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler import recheck as recheck_setting
 from crawler.cli import main
 from crawler.dedup import DedupEngine, DedupParams
 from crawler.dedup.verify import Decision, Profile
+from crawler.ingest import recheck as recheck_setting
 
 # One article: the last paragraph starts as the second does, then says something else. The
 # rare-word rules are switched off so that the pair model alone decides, and rejects it.

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.dedup import DedupParams
 from crawler.demo.content import ARTICLES, SEED_LIKE, SYNDICATED
 from crawler.demo.pages import article_url, render_article
-from crawler.ingest import Ingestor, parse_when
+from crawler.ingest.ingestor import Ingestor, parse_when
 from crawler.items import FetchedPage
 from storage import migrate
 from storage import repository as repo

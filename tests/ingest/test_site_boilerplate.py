@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from crawler.cli import main
-from crawler.ingest import Ingestor
+from crawler.ingest.ingestor import Ingestor
 from crawler.items import FetchedPage
 from storage import migrate
 from storage import repository as repo

@@ -45,7 +45,7 @@ def test_source_answering_500_is_reported_failed(tmp_path: Path) -> None:
         result = crawl(db, sources_file(tmp_path, feeds=False, sitemaps=False), site.proxy_url)
     assert result.returncode == 1
     assert "circuitdaily: run 1 failed" in result.stdout
-    assert "ERROR crawler.crawl: source circuitdaily: run 1 FAILED" in result.stderr
+    assert "ERROR crawler.service.runner: source circuitdaily: run 1 FAILED" in result.stderr
     run = runs(db)[-1]
     assert run.status == "failed" and run.finished_at is not None
     assert run.message is not None and "no articles" in run.message and "500" in run.message

@@ -13,7 +13,7 @@ from scrapy.http import Response
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from crawler.retry import BackoffRetryMiddleware, backoff_delay, retry_after_seconds
+from crawler.fetch.retry import BackoffRetryMiddleware, backoff_delay, retry_after_seconds
 
 
 def middleware(slept: list[float], **kwargs: Any) -> BackoffRetryMiddleware:

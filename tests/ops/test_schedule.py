@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import SourceConfig
-from crawler.schedule import DatabaseStateStore, Scheduler, SubprocessLauncher, next_fire
+from crawler.service.scheduler import DatabaseStateStore, Scheduler, SubprocessLauncher, next_fire
 from storage import repository as repo
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade

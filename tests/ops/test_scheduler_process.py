@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from crawler.crawl import pid_alive
 from crawler.demo.server import serve_sample_site
+from crawler.service.runner import pid_alive
 from storage import repository as repo
 from storage.db import make_engine
 from storage.migrate import upgrade

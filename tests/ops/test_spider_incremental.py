@@ -8,7 +8,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse, Response, XmlResponse
 
 from crawler.config import SourceConfig
-from crawler.incremental import KnownPage, NotModified
+from crawler.fetch.incremental import KnownPage, NotModified
 from crawler.spiders.source import SourceSpider
 
 FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Quayside</title>

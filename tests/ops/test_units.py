@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from crawler.config import ConfigError, load_sources_text
-from crawler.health import RunCounters, judge
-from crawler.incremental import KnownPage, conditional_headers, decide, parse_lastmod
-from crawler.progress import Progress, ProgressExtension, format_line, progress_from_stats
+from crawler.fetch.incremental import KnownPage, conditional_headers, decide, parse_lastmod
+from crawler.service.progress import Progress, ProgressExtension, format_line, progress_from_stats
+from crawler.service.run_health import RunCounters, judge
 
 
 @pytest.mark.parametrize(
@@ -101,6 +101,6 @@ def test_progress_redraws_in_place_on_a_terminal(caplog: pytest.LogCaptureFixtur
     assert stream.getvalue().count("\r\x1b[2K") == 2 and "\n" not in stream.getvalue()
     plain = ProgressExtension(_Stats(), live=False, stream=stream, clock=lambda: 1.0)
     plain.source = "src"
-    with caplog.at_level("INFO", logger="crawler.progress"):
+    with caplog.at_level("INFO", logger="crawler.service.progress"):
         plain.tick()
     assert "progress src: 4 pages" in caplog.text

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.demo.generated import HOST, build_site
 from crawler.items import FetchedPage
-from crawler.scaleout import ScaleOutError, shared_redis_url
-from crawler.shared_ingest import SharedIngestor
+from crawler.scaleout.config import ScaleOutError, shared_redis_url
+from crawler.scaleout.shared_ingest import SharedIngestor
 from storage import repository as repo
 from storage.db import make_engine, make_session_factory
 from storage.models import Article, ClusterMember, DuplicateLink, Paragraph
@@ -166,7 +166,7 @@ def test_index_files_and_finds_keys_with_optional_expiry(
     import redis
 
     from crawler.dedup import DedupEngine, DedupParams
-    from crawler.shared_index import RedisParagraphIndex, signature_keys
+    from crawler.scaleout.shared_index import RedisParagraphIndex, signature_keys
 
     client: Any = redis.Redis.from_url(redis_url)
     params = DedupParams()

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from crawler.ingest import Ingestor
+from crawler.ingest.ingestor import Ingestor
 from crawler.items import FetchedPage
 from storage import migrate
 from storage.db import make_engine, make_session_factory

@@ -29,7 +29,7 @@ from scrapy.http import Response
 from scrapy_redis.scheduler import Scheduler  # type: ignore[import-untyped]
 from twisted.internet.task import LoopingCall
 
-from crawler.scaleout import worker_id
+from crawler.scaleout.config import worker_id
 
 log = logging.getLogger(__name__)
 

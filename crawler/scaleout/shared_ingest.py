@@ -1,9 +1,10 @@
-"""Ingest for a worker of a shared crawl: the same steps as :class:`crawler.ingest.Ingestor`,
-safe with other workers writing to the same PostgreSQL database at the same moment.
+"""Ingest for a worker of a shared crawl: the same steps as
+:class:`crawler.ingest.ingestor.Ingestor`, safe with other workers writing to the same
+PostgreSQL database at the same moment.
 
 - **Shared index**: before an article's paragraphs are checked, the worker takes
   PostgreSQL advisory transaction locks on all their index keys (ascending, so no
-  deadlock between workers), asks the Redis index (:mod:`crawler.shared_index`) which
+  deadlock between workers), asks the Redis index (:mod:`crawler.scaleout.shared_index`) which
   stored paragraphs share a key, and loads the signatures of those it does not hold yet
   from PostgreSQL into its in-process engine. Its own paragraphs are filed in Redis
   before the commit; the locks are released by the commit. So of two copies of one story
@@ -26,11 +27,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.dedup import DedupEngine, DedupParams, Match, Signature
 from crawler.dedup.within import Recheck
 from crawler.extract.model import Extraction
-from crawler.ingest import Ingestor, IngestOutcome
+from crawler.ingest.ingestor import Ingestor, IngestOutcome
+from crawler.ingest.recheck import recheck_from_settings
 from crawler.items import FetchedPage
-from crawler.recheck import recheck_from_settings
-from crawler.scaleout import SETUP_LOCK, index_key
-from crawler.shared_index import RedisParagraphIndex, signature_keys, signed
+from crawler.scaleout.config import SETUP_LOCK, index_key
+from crawler.scaleout.shared_index import RedisParagraphIndex, signature_keys, signed
 from storage import repository as repo
 from storage.repo import shared as repo_shared
 

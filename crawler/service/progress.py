@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.health import EXTRACTION_FAILURES
+from crawler.service.run_health import EXTRACTION_FAILURES
 
 if TYPE_CHECKING:
     from scrapy import Spider

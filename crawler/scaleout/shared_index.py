@@ -79,7 +79,7 @@ class RedisParagraphIndex:
 
     Args:
         client: a ``redis.Redis`` client (bytes responses).
-        base: the key prefix (:func:`crawler.scaleout.index_key`).
+        base: the key prefix (:func:`crawler.scaleout.config.index_key`).
         params: the dedup parameters (band layout).
         ttl: seconds a key lives after its last addition (``NEWSDEDUP_INDEX_TTL``); 0 keeps
             keys forever. With a TTL, a copy is found only if it arrives within that

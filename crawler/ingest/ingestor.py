@@ -33,10 +33,10 @@ from crawler.dedup.clusters import (
 from crawler.dedup.within import DEDUP_KINDS, Recheck
 from crawler.extract import extract
 from crawler.extract.model import Extraction
-from crawler.incremental import NotModified
+from crawler.fetch.incremental import NotModified
+from crawler.ingest.recheck import recheck_from_settings
+from crawler.ingest.site_boilerplate import SiteBoilerplate
 from crawler.items import FetchedPage
-from crawler.recheck import recheck_from_settings
-from crawler.sitebp import SiteBoilerplate
 from storage import repository as repo
 from storage.models import Article, CrawlRun, Paragraph, utcnow
 from storage.repo import hashes as repo_hashes

@@ -12,9 +12,9 @@ For each source, before its crawl starts:
   skipped (status ``skipped``): never two runs of one source at once;
 - a run row is opened (trigger, pid, heartbeat) and what the database knows of the
   source's pages (lastmod, ETag, Last-Modified) is loaded and given to the spider, so
-  unchanged pages are skipped or fetched conditionally (:mod:`crawler.incremental`).
+  unchanged pages are skipped or fetched conditionally (:mod:`crawler.fetch.incremental`).
 
-After it, the run is judged (:mod:`crawler.health`): ``ok``, ``failed`` (logged as an
+After it, the run is judged (:mod:`crawler.service.run_health`): ``ok``, ``failed`` (logged as an
 ERROR naming the source and the reason) or ``interrupted`` (SIGTERM/SIGINT: Scrapy's
 graceful shutdown; the pages already stored stay, and no further source is started).
 """
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from crawler.config import SourceConfig
-from crawler.incremental import KnownPage
+from crawler.fetch.incremental import KnownPage
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ class _RunBook:
         self, source: SourceConfig, run_id: int, finish_reason: str | None, limit: float
     ) -> RunReport:
         """Judge and close a run; log a failure as an ERROR naming source and reason."""
-        from crawler.health import counters_of, judge
+        from crawler.service.run_health import counters_of, judge
         from storage import repository as repo
         from storage.models import CrawlRun
 
@@ -189,7 +189,7 @@ def run_crawl(
     from scrapy.utils.reactor import install_reactor
     from twisted.internet import defer
 
-    from crawler.scaleout import prepare_database, shared_redis_url, shared_settings
+    from crawler.scaleout.config import prepare_database, shared_redis_url, shared_settings
     from crawler.spiders.source import SourceSpider
 
     base = crawl_settings(database_url, proxy=proxy, log_level=log_level)
@@ -208,7 +208,13 @@ def run_crawl(
         handler.addFilter(quiet)
     process = CrawlerProcess(base)
     # Scrapy's logging setup sets its own loggers to DEBUG; apply the requested level.
-    for name in ("scrapy", "twisted", "crawler.spiders", "crawler.pipelines", "crawler.ingest"):
+    for name in (
+        "scrapy",
+        "twisted",
+        "crawler.spiders",
+        "crawler.pipelines",
+        "crawler.ingest.ingestor",
+    ):
         logging.getLogger(name).setLevel(log_level)
     default_limit = base.getfloat("NEWSDEDUP_MAX_FAILURE_SHARE", 0.5)
     reports: list[RunReport] = []

@@ -10,7 +10,7 @@ share, per source, in Redis under ``{NEWSDEDUP_REDIS_PREFIX}:{NEWSDEDUP_CRAWL_ID
   worker's heartbeat and state, ``:inflight:{id}`` the requests a worker popped and has not
   finished (re-queued by the others when the worker's heartbeat stops);
 
-and, under ``{prefix}:index:...``, the paragraph index (:mod:`crawler.shared_index`).
+and, under ``{prefix}:index:...``, the paragraph index (:mod:`crawler.scaleout.shared_index`).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def scrapy_settings(base: str, redis_url: str) -> dict[str, Any]:
     whose keys start with ``base`` (see :func:`crawl_key`)."""
     escaped = base.replace("%", "%%")  # scrapy-redis formats its keys with %(spider)s
     return {
-        "SCHEDULER": "crawler.shared_scheduler.SharedScheduler",
+        "SCHEDULER": "crawler.scaleout.shared_scheduler.SharedScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         "SCHEDULER_QUEUE_KEY": f"{escaped}:requests",
@@ -77,7 +77,7 @@ def scrapy_settings(base: str, redis_url: str) -> dict[str, Any]:
         "SCHEDULER_FLUSH_ON_START": False,
         "REDIS_URL": redis_url,
         # Marks a request finished once its response went through the spider and pipeline.
-        "SPIDER_MIDDLEWARES": {"crawler.shared_scheduler.InflightMiddleware": 10},
+        "SPIDER_MIDDLEWARES": {"crawler.scaleout.shared_scheduler.InflightMiddleware": 10},
         "NEWSDEDUP_SHARED_KEY": base,
     }
 

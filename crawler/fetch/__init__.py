@@ -1,0 +1,3 @@
+"""Fetching: retries with backoff (retry), conditional re-fetching (incremental) and the
+downloader middlewares (middlewares).
+"""

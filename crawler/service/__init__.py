@@ -1,0 +1,3 @@
+"""The crawl service: the runner (crawls and their runs), the scheduler, run health and
+live progress.
+"""
