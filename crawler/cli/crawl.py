@@ -1,7 +1,12 @@
 """``newsdedup crawl [SOURCE...]``: crawl configured sources into the database.
 
-Exit codes: 0 every run ok; 1 a run failed (health alert) or was interrupted; 2 bad
-configuration or arguments; 3 a source was skipped because a run of it is still going.
+Every source named is crawled at once, in this one process (one dedup index, one database
+writer: :mod:`crawler.service.runner`). A source that another live process is crawling is
+crawled after that run ends (``--trigger schedule``: skipped instead).
+
+Exit codes: 0 every run ok; 1 a run failed (health alert, storage fault) or was
+interrupted; 2 bad configuration or arguments; 3 a source was skipped because a run of it
+is still going.
 """
 
 from __future__ import annotations
@@ -39,7 +44,27 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--log-level", default=None, help="Scrapy log level (default: NEWSDEDUP_LOG_LEVEL or INFO)"
     )
+    parser.add_argument(
+        "-s",
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a Scrapy or NEWSDEDUP_* setting for this crawl (repeatable)",
+    )
     parser.set_defaults(func=_run)
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    """``NAME=VALUE`` options as a dict; ValueError for one without ``=``."""
+    result: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"-s expects NAME=VALUE, not {pair!r}")
+        result[name.strip()] = value
+    return result
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -53,7 +78,12 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"newsdedup: {exc}", file=sys.stderr)
         return 2
-    reason = problem()
+    try:
+        overrides = parse_overrides(args.overrides)
+    except ValueError as exc:
+        print(f"newsdedup: {exc}", file=sys.stderr)
+        return 2
+    reason = problem(overrides.get("NEWSDEDUP_EMBEDDINGS"))
     if reason is not None:
         print(f"newsdedup: {reason}", file=sys.stderr)
         return 2
@@ -79,6 +109,9 @@ def _run(args: argparse.Namespace) -> int:
             log_level=args.log_level or str(settings.LOG_LEVEL),
             trigger=args.trigger,
             incremental=not args.full,
+            # two `newsdedup crawl` of one source at once: the second waits for the first
+            wait_busy=args.trigger == "manual",
+            overrides=overrides,
         )
     except ScaleOutError as exc:
         print(f"newsdedup: {exc}", file=sys.stderr)

@@ -1,14 +1,14 @@
 """``newsdedup schedule``: the long-lived scheduler (foreground service).
 
-Starts each enabled source's crawl at the times of its cron expression, as a child
-process ``python -m crawler.cli crawl SOURCE --trigger schedule``; see
-:mod:`crawler.service.scheduler` for the rules (no overlap, missed runs, SIGTERM).
+Starts each enabled source's crawl at the times of its cron expression, inside this one
+process on its one reactor (every due source at once, one dedup index, one database
+writer); see :mod:`crawler.service.scheduler` for the rules (no overlap, missed runs,
+SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from typing import Any
 
@@ -36,15 +36,14 @@ def _run(args: argparse.Namespace) -> int:
 
     from crawler import settings
     from crawler.config import ConfigError, load_sources
-    from crawler.service.runner import pid_alive
+    from crawler.service.runner import ServiceRunner, pid_alive
     from crawler.service.scheduler import (
         DatabaseStateStore,
         Scheduler,
-        SubprocessLauncher,
+        SerialStateStore,
+        ServiceLauncher,
         SystemClock,
     )
-    from storage.db import make_engine, make_session_factory
-    from storage.migrate import upgrade
 
     path = sources_path(args)
     try:
@@ -56,31 +55,33 @@ def _run(args: argparse.Namespace) -> int:
     if not sources:
         print(f"newsdedup: {path}: no enabled source to schedule", file=sys.stderr)
         return 2
-    url = database_url(args)
-    upgrade(url)
-    engine = make_engine(url)
-    store = DatabaseStateStore(make_session_factory(engine), sources, pid_alive)
-    scheduler = Scheduler(
-        sources,
-        clock=SystemClock(),
-        launcher=SubprocessLauncher(url, path, proxy=args.proxy),
-        store=store,
-        poll=float(settings.get("NEWSDEDUP_SCHEDULE_POLL")),
-    )
-
-    def stop(signum: int, _frame: Any) -> None:
-        logging.getLogger("crawler.service.scheduler").info(
-            "%s: stopping after the running crawls", signal.Signals(signum).name
-        )
-        scheduler.stop()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    logging.getLogger("crawler.service.scheduler").info(
-        "scheduling %d source(s) from %s", len(sources), path
+    runner = ServiceRunner(
+        database_url(args),
+        proxy=args.proxy,
+        log_level=str(settings.LOG_LEVEL),
+        trigger="schedule",
+        sources=sources,
+        overrides={"NEWSDEDUP_PROGRESS_LIVE": False},  # several crawls share the terminal
     )
     try:
-        scheduler.run()
+        writer = runner.service.writer
+        store = writer.call(lambda: DatabaseStateStore(runner.service.factory, sources, pid_alive))
+        scheduler = Scheduler(
+            sources,
+            clock=SystemClock(),
+            launcher=ServiceLauncher(runner),
+            store=SerialStateStore(store, writer.call),
+            poll=float(settings.get("NEWSDEDUP_SCHEDULE_POLL")),
+        )
+        runner.on_stop.append(scheduler.stop_children)
+        logging.getLogger("crawler.service.scheduler").info(
+            "scheduling %d source(s) from %s", len(sources), path
+        )
+        from twisted.internet import reactor as installed
+
+        reactor: Any = installed
+
+        runner.start(lambda: scheduler.start_on(reactor.callLater))
     finally:
-        engine.dispose()
+        runner.finish()
     return 0

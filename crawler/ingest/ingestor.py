@@ -111,22 +111,51 @@ class Ingestor:
         self.params_id = params_id
         self.engine = DedupEngine(params, lookup=self._lookup, recheck=recheck)
         self.boilerplate = SiteBoilerplate()
+        #: the highest paragraph id in the index (see :meth:`refresh`)
+        self.watermark = 0
 
     @classmethod
     def open(
-        cls, session_factory: sessionmaker[Session], params: DedupParams | None = None
+        cls,
+        session_factory: sessionmaker[Session],
+        params: DedupParams | None = None,
+        recheck: Recheck | None = None,
     ) -> Ingestor:
+        """Build the ingestor; ``recheck`` defaults to what ``NEWSDEDUP_EMBEDDINGS`` (the
+        environment) asks for: a crawl passes the one its Scrapy settings ask for."""
         params = params or DedupParams()
         with session_factory() as session:
             row = repo.get_or_create_params(session, params.fingerprint(), params.to_dict())
             session.commit()
             params_id = row.id
-        ingestor = cls(session_factory, params, params_id, recheck_from_settings())
+        if recheck is None:
+            recheck = recheck_from_settings()
+        ingestor = cls(session_factory, params, params_id, recheck)
         ingestor._rebuild_signatures()
         with session_factory() as session:
-            loaded = ingestor.engine.load(repo.iter_signatures(session, params_id))
+            loaded = ingestor._load(session, None)
         log.info("dedup index loaded: %d paragraphs (params %s)", loaded, params.fingerprint()[:12])
         return ingestor
+
+    def _load(self, session: Session, after: int | None) -> int:
+        top = after or 0
+
+        def rows() -> Iterator[tuple[int, int, int, str, bytes | None]]:
+            nonlocal top
+            for row in repo.iter_signatures(session, self.params_id, after=after):
+                top = max(top, row[0])
+                yield row
+
+        loaded = self.engine.load(rows())
+        self.watermark = max(self.watermark, top)
+        return loaded
+
+    def refresh(self, session: Session) -> int:
+        """Index the signatures stored since the index was loaded or last refreshed, by
+        paragraph id watermark: what other processes on this database stored. Correct when
+        every writer holds the database's crawl write lock from its refresh to its commit
+        (:mod:`crawler.service.dblock`), so ids below the watermark are all indexed."""
+        return self._load(session, self.watermark)
 
     def _rebuild_signatures(self) -> None:
         """Drop signatures made with other parameters; sign paragraphs that have none."""
@@ -184,9 +213,29 @@ class Ingestor:
             outcome, added = self._store(session, page, extraction, source_id, run_id)
             session.commit()
         # Index only what was committed.
+        self._index(added, source_id)
+        return outcome
+
+    def ingest_in(
+        self, session: Session, page: FetchedPage, *, source_id: int, run_id: int | None = None
+    ) -> IngestOutcome:
+        """Store one page in the caller's transaction (the crawl writer commits a batch of
+        pages at once) and index its paragraphs at once, so the next page of the batch is
+        checked against it. The caller commits, or gives up the index on failure (a crawl
+        stops when a commit fails: :mod:`crawler.service.writer`)."""
+        extraction = extract(
+            page.body, url=page.final_url or page.url, content_type=page.headers.get("content-type")
+        )
+        with self._bound(session):
+            outcome, added = self._store(session, page, extraction, source_id, run_id)
+            session.flush()
+        self._index(added, source_id)
+        return outcome
+
+    def _index(self, added: Sequence[tuple[int, int, Signature]], source_id: int) -> None:
         for key, article_id, sig in added:
             self.engine.add(key, article_id, sig, group=source_id)
-        return outcome
+            self.watermark = max(self.watermark, key)
 
     def not_modified(
         self, item: NotModified, *, source_id: int, run_id: int | None = None
@@ -194,18 +243,25 @@ class Ingestor:
         """Record a known page that did not change (lastmod not newer, or a 304 answer):
         its article counts as unchanged and is marked seen; nothing is extracted."""
         del source_id  # the page keeps the source it was stored with
-        outcome = IngestOutcome(url=item.url, extraction_status="not_modified")
         with self._factory() as session:
-            article = mark_seen(session, item.url, lastmod=item.lastmod, run_id=run_id)
-            run = session.get(CrawlRun, run_id) if run_id is not None else None
-            if article is not None:
-                outcome.article_id = article.id
-                outcome.article_status = repo.STATUS_UNCHANGED
-                if run is not None:
-                    repo.bump(run, "articles_unchanged")
-            if run is not None:
-                run.heartbeat_at = utcnow()
+            outcome = self.not_modified_in(session, item, run_id=run_id)
             session.commit()
+        return outcome
+
+    def not_modified_in(
+        self, session: Session, item: NotModified, *, run_id: int | None = None
+    ) -> IngestOutcome:
+        """:meth:`not_modified` in the caller's transaction."""
+        outcome = IngestOutcome(url=item.url, extraction_status="not_modified")
+        article = mark_seen(session, item.url, lastmod=item.lastmod, run_id=run_id)
+        run = session.get(CrawlRun, run_id) if run_id is not None else None
+        if article is not None:
+            outcome.article_id = article.id
+            outcome.article_status = repo.STATUS_UNCHANGED
+            if run is not None:
+                repo.bump(run, "articles_unchanged")
+        if run is not None:
+            run.heartbeat_at = utcnow()
         return outcome
 
     def _store(

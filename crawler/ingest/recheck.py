@@ -13,13 +13,14 @@ class RecheckConfigError(ValueError):
     """``NEWSDEDUP_EMBEDDINGS`` is not usable (a bad value, or the extra is missing)."""
 
 
-def embeddings_wanted() -> bool:
-    """Whether ``NEWSDEDUP_EMBEDDINGS`` asks for sentence embeddings.
+def embeddings_wanted(value: str | None = None) -> bool:
+    """Whether ``NEWSDEDUP_EMBEDDINGS`` asks for sentence embeddings (``value``: the setting
+    as a crawl's Scrapy settings have it; None: the environment's).
 
     Raises:
         RecheckConfigError: for a value other than ``0``, ``1`` or empty.
     """
-    value = settings.get("NEWSDEDUP_EMBEDDINGS").strip()
+    value = (settings.get("NEWSDEDUP_EMBEDDINGS") if value is None else str(value)).strip()
     if value in ("", "0"):
         return False
     if value == "1":
@@ -27,10 +28,10 @@ def embeddings_wanted() -> bool:
     raise RecheckConfigError(f"NEWSDEDUP_EMBEDDINGS must be 0 or 1, not {value!r}")
 
 
-def problem() -> str | None:
+def problem(value: str | None = None) -> str | None:
     """What keeps the setting from working (to report before a crawl starts), or None."""
     try:
-        if not embeddings_wanted():
+        if not embeddings_wanted(value):
             return None
     except RecheckConfigError as exc:
         return str(exc)
@@ -40,13 +41,14 @@ def problem() -> str | None:
     return None if reason is None else f"NEWSDEDUP_EMBEDDINGS=1, but {reason}"
 
 
-def recheck_from_settings() -> Recheck | None:
-    """The second opinion the settings ask for (None: the rules alone).
+def recheck_from_settings(value: str | None = None) -> Recheck | None:
+    """The second opinion the setting asks for (None: the rules alone); ``value`` as in
+    :func:`embeddings_wanted`.
 
     Raises:
         RecheckConfigError: see :func:`problem`.
     """
-    if not embeddings_wanted():
+    if not embeddings_wanted(value):
         return None
     from crawler.dedup.embed import Embedder, embedding_recheck
 

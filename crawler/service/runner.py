@@ -1,38 +1,56 @@
-"""Run crawls of configured sources in this process and record them as crawl runs.
+"""Run crawls of configured sources in this process, all at once, and record their runs.
 
-Used by ``newsdedup crawl``, ``newsdedup demo`` and (as a subprocess per crawl)
-``newsdedup schedule``. Sources are crawled one after the other in one Twisted reactor,
-so each source's crawl compares against everything the previous ones stored. A reactor
-cannot be restarted: call :func:`run_crawl` once per process.
+Used by ``newsdedup crawl``, ``newsdedup demo`` and ``newsdedup schedule``. One process
+has one Twisted reactor, one Scrapy :class:`~scrapy.crawler.CrawlerProcess` (a
+``CrawlerRunner`` that owns the reactor) and one crawl service
+(:mod:`crawler.service.crawl_service`: one dedup index, one database writer). Every source
+given is crawled **concurrently**: one Scrapy crawler per source, started on the running
+reactor, all handing their pages to the same writer, so a page is checked against every
+page stored before it, whichever source fetched it. ``newsdedup schedule`` starts crawlers
+on the same reactor as sources fall due (:class:`ServiceRunner.crawl`).
 
-For each source, before its crawl starts:
+For each source, before its crawl starts (on the writer thread, :mod:`crawler.service.runbook`):
 
 - runs of the source left ``running`` by a process that is gone are closed as
   ``interrupted``; if a run of it is still running in a live process, the source is
-  skipped (status ``skipped``): never two runs of one source at once;
+  skipped (status ``skipped``) or, with ``wait_busy`` (``newsdedup crawl``), crawled once
+  that run has ended: never two runs of one source at once;
 - a run row is opened (trigger, pid, heartbeat) and what the database knows of the
   source's pages (lastmod, ETag, Last-Modified) is loaded and given to the spider, so
   unchanged pages are skipped or fetched conditionally (:mod:`crawler.fetch.incremental`).
 
-After it, the run is judged (:mod:`crawler.service.run_health`): ``ok``, ``failed`` (logged as an
-ERROR naming the source and the reason) or ``interrupted`` (SIGTERM/SIGINT: Scrapy's
-graceful shutdown; the pages already stored stay, and no further source is started).
+After it, the run is judged (:mod:`crawler.service.run_health`): ``ok``, ``failed`` (logged
+as an ERROR naming the source and the reason; a storage fault stops every crawl and fails
+every run, :mod:`crawler.service.writer`) or ``interrupted`` (SIGTERM/SIGINT: every crawl
+stops gracefully; the pages already stored stay). A second SIGTERM/SIGINT stops at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import os
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, cast
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from crawler.config import SourceConfig
-from crawler.fetch.incremental import KnownPage
+from crawler.service.runbook import STATUS_SKIPPED, OpenedRun, RunReport, pid_alive
+
+__all__ = [
+    "STATUS_SKIPPED",
+    "RunReport",
+    "ScrapyLevelFilter",
+    "ServiceRunner",
+    "crawl_settings",
+    "pid_alive",
+    "run_crawl",
+]
 
 log = logging.getLogger(__name__)
 
-STATUS_SKIPPED = "skipped"
+#: Seconds between looks at a source busy in another process (``wait_busy``).
+BUSY_POLL = 2.0
 
 
 class ScrapyLevelFilter(logging.Filter):
@@ -48,28 +66,6 @@ class ScrapyLevelFilter(logging.Filter):
         return True
 
 
-@dataclass
-class RunReport:
-    source: str
-    run_id: int
-    status: str
-    finish_reason: str | None
-    message: str | None = None
-
-
-def pid_alive(pid: int | None) -> bool:
-    """Whether a process with this id runs on this machine (None: unknown, taken as gone)."""
-    if pid is None or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def crawl_settings(database_url: str, *, proxy: str | None = None, log_level: str = "INFO") -> Any:
     """Scrapy settings for a crawl: the project's settings module plus the given overrides."""
     from scrapy.settings import Settings
@@ -83,87 +79,235 @@ def crawl_settings(database_url: str, *, proxy: str | None = None, log_level: st
     return settings
 
 
-class _RunBook:
-    """The database side of a crawl: opening, refusing and closing runs."""
+class ServiceRunner:
+    """The crawl side of one process: its reactor, its crawl service, its runs.
 
-    def __init__(self, database_url: str, trigger: str) -> None:
-        from storage.db import make_engine, make_session_factory
-        from storage.migrate import upgrade
+    Build it before the reactor runs (it installs the reactor, migrates the database and
+    loads the dedup index); call :meth:`crawl` on the running reactor for each source,
+    :meth:`start` to run the reactor, and :meth:`finish` once it stopped.
+    """
 
-        upgrade(database_url)
-        self.engine = make_engine(database_url)
-        self.factory = make_session_factory(self.engine)
-        self.trigger = trigger
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        proxy: str | None = None,
+        log_level: str = "INFO",
+        trigger: str = "manual",
+        incremental: bool = True,
+        wait_busy: bool = False,
+        sources: Sequence[SourceConfig] = (),
+        overrides: dict[str, Any] | None = None,
+    ) -> None:
+        from scrapy.crawler import CrawlerProcess
+        from scrapy.utils.reactor import install_reactor
 
-    def open(
-        self, source: SourceConfig, shared: bool = False
-    ) -> tuple[int | None, dict[str, KnownPage], str | None]:
-        """Open a run of ``source``: (run id, known pages, None), or (None, {}, why not).
+        from crawler.scaleout.config import prepare_database, shared_redis_url
+        from crawler.service.crawl_service import CrawlService
 
-        ``shared``: a worker of a shared crawl, where several runs of one source (one per
-        worker, maybe on other machines) run at once: no run is refused or closed.
-        """
-        from storage import repository as repo
-        from storage.models import utcnow
-        from storage.repo.incremental import known_pages
-        from storage.repo.runs_query import mark_interrupted, running_runs
+        base = crawl_settings(database_url, proxy=proxy, log_level=log_level)
+        for key, value in (overrides or {}).items():
+            base.set(key, value, priority="cmdline")
+        # A worker of a shared crawl when NEWSDEDUP_REDIS_URL is set (ScaleOutError on SQLite).
+        self.redis_url = shared_redis_url(database_url, base.get("NEWSDEDUP_REDIS_URL"))
+        if self.redis_url:
+            # workers starting together migrate and create source rows one at a time
+            prepare_database(database_url, [(s.name, s.domains) for s in sources])
+        base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+        install_reactor(base["TWISTED_REACTOR"])
+        # Scrapy logs its start-up banner while the process is built, before the levels
+        # below apply, and its logging setup resets its loggers' levels: filter at the
+        # handlers.
+        quiet = ScrapyLevelFilter(logging.getLevelName(log_level))
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(quiet)
+        self.process = CrawlerProcess(base)
+        # Scrapy's logging setup sets its own loggers to DEBUG; apply the requested level.
+        for name in (
+            "scrapy",
+            "twisted",
+            "crawler.spiders",
+            "crawler.pipelines",
+            "crawler.ingest.ingestor",
+        ):
+            logging.getLogger(name).setLevel(log_level)
+        self.base = base
+        self.incremental = incremental
+        self.wait_busy = wait_busy
+        self.default_limit = base.getfloat("NEWSDEDUP_MAX_FAILURE_SHARE", 0.5)
+        self.service = CrawlService.open(database_url, base, trigger)
+        self.stopping = False
+        self.on_stop: list[Callable[[], object]] = []
+        # Runs opened and not closed yet, and the reports of those closed.
+        self._open: dict[int, tuple[SourceConfig, Any]] = {}
+        self.reports: dict[int, RunReport] = {}
 
-        with self.factory() as session:
-            row = repo.get_or_create_source(session, source.name, list(source.domains))
-            for run in [] if shared else mark_interrupted(session, pid_alive, row.id):
-                log.warning(
-                    "source %s: run %d (pid %s) was left running by a process that is gone; "
-                    "marked interrupted",
-                    source.name,
-                    run.id,
-                    run.pid,
+    # --- on the reactor -------------------------------------------------------------------
+
+    def crawl(self, source: SourceConfig) -> Any:
+        """Start crawling ``source`` now; a Deferred of its :class:`RunReport`."""
+        from twisted.internet import defer
+
+        # a Twisted coroutine: it awaits the writer's and Scrapy's Deferreds directly
+        return defer.ensureDeferred(self._crawl(source))
+
+    async def _crawl(self, source: SourceConfig) -> RunReport:
+        from twisted.internet import reactor as installed
+        from twisted.internet import task
+
+        reactor: Any = installed
+
+        from crawler.service.crawl_service import ServiceCrawler
+        from crawler.spiders.source import SourceSpider
+
+        writer = self.service.writer
+        while True:
+            try:
+                opened: OpenedRun = await writer.submit(
+                    lambda: self.service.book.open(
+                        source.name, list(source.domains), shared=bool(self.redis_url)
+                    ),
+                    batched=False,
                 )
-            busy = [] if shared else running_runs(session, row.id)
-            if busy:
-                session.commit()
-                other = busy[0]
-                return None, {}, f"run {other.id} (pid {other.pid}) of it is still running"
-            run = repo.start_run(session, row.id)
-            run.trigger = self.trigger
-            run.pid = os.getpid()
-            run.heartbeat_at = utcnow()
-            known = {
-                url: KnownPage(lastmod, etag, last_modified)
-                for url, (lastmod, etag, last_modified) in known_pages(session, row.id).items()
-            }
-            session.commit()
-            return run.id, known, None
+            except Exception as exc:
+                if self.service.fault is None:  # a storage fault is logged by the writer
+                    log.exception("source %s: could not open its run", source.name)
+                return RunReport(source.name, 0, "failed", None, f"did not start: {exc}")
+            if opened.run_id is not None:
+                break
+            if not self.wait_busy or self.stopping:
+                log.error("source %s: not crawled: %s", source.name, opened.refused)
+                return RunReport(source.name, 0, STATUS_SKIPPED, None, opened.refused)
+            log.info("source %s: %s; waiting for it to end", source.name, opened.refused)
+            await task.deferLater(reactor, BUSY_POLL, lambda: None)
+        run_id = opened.run_id
+        settings = self.base.copy()
+        settings.set("NEWSDEDUP_RUN_ID", run_id, priority="cmdline")
+        settings.set("NEWSDEDUP_SOURCE_ID", opened.source_id, priority="cmdline")
+        if self.redis_url:
+            from crawler.scaleout.config import shared_settings
 
-    def close(
-        self, source: SourceConfig, run_id: int, finish_reason: str | None, limit: float
-    ) -> RunReport:
-        """Judge and close a run; log a failure as an ERROR naming source and reason."""
-        from crawler.service.run_health import counters_of, judge
-        from storage import repository as repo
-        from storage.models import CrawlRun
+            for key, value in shared_settings(source.name, self.redis_url, self.base).items():
+                settings.set(key, value, priority="cmdline")
+        crawler = ServiceCrawler(SourceSpider, settings, self.service)
+        self._open[run_id] = (source, crawler)
+        self.service.crawlers.add(crawler)
+        log.info(
+            "crawling source %s (run %d, %d pages known)", source.name, run_id, len(opened.known)
+        )
+        try:
+            known = opened.known if self.incremental else {}
+            await self.process.crawl(crawler, source=source, known=known)
+        except Exception:
+            log.exception("crawl of source %s failed", source.name)
+        finally:
+            self.service.crawlers.discard(crawler)
+        report: RunReport = await writer.submit(
+            lambda: self._close(run_id), batched=False, always=True
+        )
+        return report
 
-        with self.factory() as session:
-            run = session.get(CrawlRun, run_id)
-            assert run is not None
-            verdict = judge(counters_of(run), finish_reason, limit)
-            repo.finish_run(session, run, verdict.status, verdict.reason)
-            session.commit()
-            summary = (
-                f"{run.pages_fetched} pages, {run.articles_new} new, "
-                f"{run.articles_updated} updated, {run.articles_unchanged} unchanged"
+    def stop(self) -> None:
+        """Stop every crawl gracefully, then the reactor (SIGTERM/SIGINT)."""
+        from twisted.internet import defer
+        from twisted.internet import reactor as installed
+
+        reactor: Any = installed
+
+        if self.stopping:
+            log.warning("stopping at once")
+            self._stop_reactor()
+            return
+        self.stopping = True
+        for callback in self.on_stop:
+            callback()
+        stopped = defer.DeferredList(
+            [c.stop() for c in list(self.service.crawlers) if c.crawling], consumeErrors=True
+        )
+        # the runs' close jobs were queued as the crawls ended: let the writer finish them
+        stopped.addBoth(lambda _: reactor.callLater(0, self._stop_reactor))
+
+    def stop_source(self, name: str) -> None:
+        """Stop the crawl of source ``name`` gracefully, if it runs."""
+        for source, crawler in list(self._open.values()):
+            if source.name == name and crawler.crawling:
+                crawler.stop()
+
+    @staticmethod
+    def _stop_reactor() -> None:
+        from twisted.internet import reactor as installed
+
+        reactor: Any = installed
+
+        with contextlib.suppress(RuntimeError):  # ReactorNotRunning: already stopping
+            reactor.stop()
+
+    def start(self, first: Callable[[], object]) -> None:
+        """Run the reactor (blocking); ``first`` is called once it runs. SIGTERM/SIGINT call
+        :meth:`stop`; a second one stops at once."""
+        from twisted.internet import reactor as installed
+
+        reactor: Any = installed
+
+        def on_signal(signum: int, _frame: Any) -> None:
+            name = signal.Signals(signum).name
+            reactor.callFromThread(log.info, "%s: stopping the crawls gracefully", name)
+            reactor.callFromThread(self.stop)
+
+        def running() -> None:
+            signal.signal(signal.SIGTERM, on_signal)
+            signal.signal(signal.SIGINT, on_signal)
+            first()
+
+        reactor.callWhenRunning(running)
+        self.process.start(stop_after_crawl=False, install_signal_handlers=False)
+
+    # --- on the writer thread -----------------------------------------------------------
+
+    def _close(self, run_id: int) -> RunReport:
+        """Judge and close one run (once); a run that cannot be recorded is said on stderr."""
+        from crawler.service.runbook import crawl_counters
+
+        if run_id in self.reports:
+            return self.reports[run_id]
+        source, crawler = self._open.pop(run_id)
+        stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+        reason = stats.get("finish_reason") or "shutdown"
+        http, errors = crawl_counters(stats)
+        fault = self.service.fault
+        try:
+            report = self.service.book.close(
+                source.name,
+                run_id,
+                reason,
+                _limit(source, self.default_limit),
+                http=http,
+                errors=errors,
+                fault=None if fault is None else str(fault),
             )
-        if verdict.status == "failed":
-            log.error(
-                "source %s: run %d FAILED: %s (%s)", source.name, run_id, verdict.reason, summary
-            )
-        elif verdict.status == "interrupted":
-            log.warning("source %s: run %d interrupted: %s", source.name, run_id, verdict.reason)
-        else:
-            log.info("source %s: run %d ok (%s)", source.name, run_id, summary)
-        return RunReport(source.name, run_id, verdict.status, finish_reason, verdict.reason)
+        except Exception as exc:  # the database cannot record it
+            from storage.db import describe_error
 
-    def dispose(self) -> None:
-        self.engine.dispose()
+            cause = str(fault) if fault is not None else describe_error(exc)
+            print(
+                f"newsdedup: source {source.name}: run {run_id} could not be recorded as "
+                f"failed: {describe_error(exc)}",
+                file=sys.stderr,
+            )
+            report = RunReport(source.name, run_id, "failed", reason, cause)
+        self.reports[run_id] = report
+        return report
+
+    # --- after the reactor ----------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Close the runs still open (the reactor stopped before their crawl handed control
+        back), then the service."""
+        try:
+            for run_id in list(self._open):
+                self.service.writer.call(lambda r=run_id: self._close(r), always=True)
+        finally:
+            self.service.close()
 
 
 def run_crawl(
@@ -174,102 +318,55 @@ def run_crawl(
     log_level: str = "INFO",
     trigger: str = "manual",
     incremental: bool = True,
+    wait_busy: bool = False,
+    overrides: dict[str, Any] | None = None,
 ) -> list[RunReport]:
-    """Crawl ``sources`` into ``database_url`` one after the other; return one report each.
+    """Crawl ``sources`` into ``database_url``, all at once; return one report each.
 
     Args:
-        sources: the sources, in crawl order.
+        sources: the sources.
         database_url: where to store.
         proxy: an HTTP proxy for every request.
         log_level: Scrapy's log level.
         trigger: recorded with each run (``manual``, ``schedule``, ``demo``).
         incremental: skip or conditionally fetch pages already stored (default).
+        wait_busy: a source with a run going in another live process is crawled after
+            that run ends (else it is skipped).
+        overrides: Scrapy settings set over the project's (``-s NAME=VALUE``).
     """
-    from scrapy.crawler import Crawler, CrawlerProcess
-    from scrapy.utils.reactor import install_reactor
     from twisted.internet import defer
 
-    from crawler.scaleout.config import prepare_database, shared_redis_url, shared_settings
-    from crawler.spiders.source import SourceSpider
+    runner = ServiceRunner(
+        database_url,
+        proxy=proxy,
+        log_level=log_level,
+        trigger=trigger,
+        incremental=incremental,
+        wait_busy=wait_busy,
+        sources=sources,
+        overrides=overrides,
+    )
+    results: dict[str, RunReport] = {}
 
-    base = crawl_settings(database_url, proxy=proxy, log_level=log_level)
-    # A worker of a shared crawl when NEWSDEDUP_REDIS_URL is set (ScaleOutError on SQLite).
-    redis_url = shared_redis_url(database_url, base.get("NEWSDEDUP_REDIS_URL"))
-    if redis_url:
-        # workers starting together migrate and create source rows one at a time
-        prepare_database(database_url, [(s.name, s.domains) for s in sources])
-    book = _RunBook(database_url, trigger)
-    base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
-    install_reactor(base["TWISTED_REACTOR"])
-    # Scrapy logs its start-up banner while the process is built, before the levels below
-    # apply, and its logging setup resets its loggers' levels: filter at the handlers.
-    quiet = ScrapyLevelFilter(logging.getLevelName(log_level))
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(quiet)
-    process = CrawlerProcess(base)
-    # Scrapy's logging setup sets its own loggers to DEBUG; apply the requested level.
-    for name in (
-        "scrapy",
-        "twisted",
-        "crawler.spiders",
-        "crawler.pipelines",
-        "crawler.ingest.ingestor",
-    ):
-        logging.getLogger(name).setLevel(log_level)
-    default_limit = base.getfloat("NEWSDEDUP_MAX_FAILURE_SHARE", 0.5)
-    reports: list[RunReport] = []
-    # Runs opened and not closed yet: the reactor may stop (SIGTERM) before a crawl's
-    # deferred hands control back to crawl_all; those are closed after it stops.
-    open_runs: dict[int, tuple[SourceConfig, Crawler]] = {}
+    def crawl_all() -> None:
+        def done(report: RunReport) -> None:
+            results[report.source] = report
 
-    @defer.inlineCallbacks
-    def crawl_all() -> Any:
-        from twisted.internet import reactor
+        crawls = [runner.crawl(source).addCallback(done) for source in sources]
+        finished = defer.DeferredList(crawls, consumeErrors=True)
+        finished.addBoth(lambda _: runner._stop_reactor())
 
-        try:
-            for source in sources:
-                run_id, known, refused = book.open(source, shared=bool(redis_url))
-                if run_id is None:
-                    log.error("source %s: not crawled: %s", source.name, refused)
-                    reports.append(RunReport(source.name, 0, STATUS_SKIPPED, None, refused))
-                    continue
-                settings = base.copy()
-                settings.set("NEWSDEDUP_RUN_ID", run_id, priority="cmdline")
-                if redis_url:
-                    for key, value in shared_settings(source.name, redis_url, base).items():
-                        settings.set(key, value, priority="cmdline")
-                crawler = Crawler(SourceSpider, settings)
-                open_runs[run_id] = (source, crawler)
-                log.info(
-                    "crawling source %s (run %d, %d pages known)", source.name, run_id, len(known)
-                )
-                try:
-                    yield process.crawl(crawler, source=source, known=known if incremental else {})
-                except Exception:
-                    log.exception("crawl of source %s failed", source.name)
-                reason = None
-                if crawler.stats is not None:
-                    reason = crawler.stats.get_value("finish_reason")
-                del open_runs[run_id]
-                reports.append(book.close(source, run_id, reason, _limit(source, default_limit)))
-                if reason == "shutdown":
-                    log.warning("stopping: no further source is crawled")
-                    break
-        finally:
-            running_reactor: Any = reactor
-            if running_reactor.running:
-                running_reactor.stop()
-
-    from twisted.internet import reactor as installed_reactor
-
-    # Start crawling once the reactor runs, so that stopping it always works.
-    cast(Any, installed_reactor).callWhenRunning(crawl_all)
-    process.start(stop_after_crawl=False)
-    for run_id, (source, crawler) in open_runs.items():
-        stats = crawler.stats
-        reason = (stats.get_value("finish_reason") if stats is not None else None) or "shutdown"
-        reports.append(book.close(source, run_id, reason, _limit(source, default_limit)))
-    book.dispose()
+    try:
+        runner.start(crawl_all)
+    finally:
+        runner.finish()
+    by_run = {r.source: r for r in runner.reports.values()}
+    reports = []
+    for source in sources:
+        report = results.get(source.name) or by_run.get(source.name)
+        if report is None:
+            report = RunReport(source.name, 0, "interrupted", "shutdown", "not started")
+        reports.append(report)
     return reports
 
 

@@ -1,9 +1,11 @@
 """The scheduler behind ``newsdedup schedule``: start each source's crawl on its cron times.
 
-One long-lived foreground process. Each crawl runs as a child process
-(``python -m crawler.cli crawl SOURCE --trigger schedule``), because a Twisted reactor
-cannot be restarted. The loop is built around an injectable :class:`Clock` and
-launcher, so tests fire schedules with a fake clock and no sleeping.
+One long-lived foreground process. ``newsdedup schedule`` runs every crawl inside it, on
+its one reactor (:class:`ServiceLauncher`, :meth:`Scheduler.start_on`), so all due
+sources crawl at once against one dedup index through one database writer;
+:class:`SubprocessLauncher` (one child process per crawl) remains for callers that want
+it. The loop is built around an injectable :class:`Clock` and launcher, so tests fire
+schedules with a fake clock and no sleeping.
 
 Rules:
 
@@ -16,9 +18,9 @@ Rules:
   stored next due time has passed is crawled once at once; the fire times it missed
   are not caught up one by one. A source never scheduled before waits for its next
   fire time.
-- **SIGTERM/SIGINT**: no new crawl starts; each running child gets one SIGTERM (Scrapy's
-  graceful shutdown: requests in flight finish, their pages are stored, the run is
-  recorded ``interrupted``); the scheduler waits for them and exits 0.
+- **SIGTERM/SIGINT**: no new crawl starts; each running crawl stops gracefully (requests
+  in flight finish, their pages are stored, the run is recorded ``interrupted``; a child
+  process gets one SIGTERM); the scheduler waits for them and exits 0.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from croniter import croniter
 
@@ -44,8 +46,11 @@ __all__ = [
     "Child",
     "Clock",
     "DatabaseStateStore",
+    "InProcessChild",
     "Launcher",
     "Scheduler",
+    "SerialStateStore",
+    "ServiceLauncher",
     "StateStore",
     "SubprocessLauncher",
     "SystemClock",
@@ -230,11 +235,38 @@ class Scheduler:
         self._stopping = True
         self.clock.wake()
 
-    def run(self) -> None:
-        """Plan, then tick until :meth:`stop`; then stop the children and wait for them."""
+    def _plan_and_log(self) -> None:
         self.plan()
         for name, slot in sorted(self._slots.items()):
             log.info("source %s: next crawl at %s UTC", name, slot.due.isoformat(sep=" "))
+
+    def start_on(self, call_later: Callable[[float, Callable[[], None]], object]) -> None:
+        """Plan, then tick on a running reactor (``reactor.callLater``): each tick
+        schedules the next, until :meth:`stop`. The crawls run on the same reactor
+        (:class:`ServiceLauncher`); :meth:`stop_children` stops them."""
+        self._plan_and_log()
+
+        def step() -> None:
+            if self._stopping:
+                return
+            try:
+                self.tick()
+            except Exception:
+                log.exception("scheduler: a tick failed; trying again at the next")
+            call_later(self.seconds_to_next() or 0.05, step)
+
+        step()
+
+    def stop_children(self) -> None:
+        """Stop the loop and ask each running crawl to stop (without waiting)."""
+        self.stop()
+        for name, child in self.running.items():
+            log.info("source %s: stopping its crawl (pid %d)", name, child.pid)
+            child.terminate()
+
+    def run(self) -> None:
+        """Plan, then tick until :meth:`stop`; then stop the children and wait for them."""
+        self._plan_and_log()
         while not self._stopping:
             self.tick()
             if self._stopping:
@@ -277,6 +309,68 @@ class SubprocessLauncher:
     def __call__(self, source: SourceConfig) -> Child:
         env = dict(os.environ, NEWSDEDUP_PROGRESS_LIVE="0")  # children share the terminal
         return subprocess.Popen(self.command(source), env=env, start_new_session=True)
+
+
+class InProcessChild:
+    """A crawl running on this process's reactor (fits :class:`Child`): its pid is the
+    service's; it ends when the crawl's Deferred fires (code 0: run ok, else 1)."""
+
+    def __init__(self, done: Any, stop: Callable[[], object]) -> None:
+        self.pid = os.getpid()
+        self.code: int | None = None
+        self._stop = stop
+        done.addCallbacks(self._ended, self._broke)
+
+    def _ended(self, report: Any) -> None:
+        self.code = 0 if getattr(report, "status", None) == "ok" else 1
+
+    def _broke(self, failure: Any) -> None:
+        log.error("a scheduled crawl broke: %s", failure.getErrorMessage())
+        self.code = 1
+
+    def poll(self) -> int | None:
+        return self.code
+
+    def terminate(self) -> None:
+        self._stop()
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.code is None:
+            raise RuntimeError("an in-process crawl ends on the reactor: do not wait for it")
+        return self.code
+
+
+class ServiceLauncher:
+    """Start a source's crawl on this process's reactor, through its
+    :class:`crawler.service.runner.ServiceRunner` (one index, one writer for all)."""
+
+    def __init__(self, runner: Any) -> None:
+        self.runner = runner
+
+    def __call__(self, source: SourceConfig) -> Child:
+        return InProcessChild(
+            self.runner.crawl(source), lambda: self.runner.stop_source(source.name)
+        )
+
+
+class SerialStateStore:
+    """A :class:`StateStore` whose calls run on the service's writer thread (``call``:
+    :meth:`crawler.service.writer.DatabaseWriter.call`), in turn with the crawls' writes."""
+
+    def __init__(self, store: StateStore, call: Callable[[Callable[[], Any]], Any]) -> None:
+        self.store = store
+        self.call = call
+
+    def next_due(self) -> dict[str, datetime | None]:
+        result: dict[str, datetime | None] = self.call(self.store.next_due)
+        return result
+
+    def save(self, name: str, next_due: datetime, started_at: datetime | None = None) -> None:
+        self.call(lambda: self.store.save(name, next_due, started_at))
+
+    def busy(self, name: str) -> str | None:
+        result: str | None = self.call(lambda: self.store.busy(name))
+        return result
 
 
 class DatabaseStateStore:

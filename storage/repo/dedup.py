@@ -110,8 +110,11 @@ def save_signatures(
     return len(values)
 
 
-def iter_signatures(session: Session, params_id: int, batch: int = 10000) -> Iterator[SignatureRow]:
-    """Every signature made with ``params_id``, in paragraph id order, ``batch`` rows per query.
+def iter_signatures(
+    session: Session, params_id: int, batch: int = 10000, after: int | None = None
+) -> Iterator[SignatureRow]:
+    """Every signature made with ``params_id``, in paragraph id order, ``batch`` rows per query
+    (only those of paragraph ids above ``after`` when given).
 
     Yields:
         ``(paragraph_id, article_id, source_id, norm_hash, hashvalues)``.
@@ -135,7 +138,7 @@ def iter_signatures(session: Session, params_id: int, batch: int = 10000) -> Ite
         .order_by(ParagraphSignature.paragraph_id)
         .limit(batch)
     )
-    last: int | None = None
+    last: int | None = after
     while True:
         stmt = base if last is None else base.where(ParagraphSignature.paragraph_id > last)
         rows = session.execute(stmt).all()

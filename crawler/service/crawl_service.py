@@ -1,0 +1,158 @@
+"""The crawl service of one process: one Ingestor (one dedup index), one database writer,
+one run book, shared by every crawler running on the process's reactor.
+
+Built once per process by :mod:`crawler.service.runner` (``newsdedup crawl``, ``demo``,
+``schedule``) and handed to each crawler's pipeline through the crawler
+(:class:`ServiceCrawler`); a plain ``scrapy crawl`` pipeline builds its own. Settings are
+read here from the Scrapy settings given (``NEWSDEDUP_EMBEDDINGS``,
+``NEWSDEDUP_WRITE_BATCH``, ``NEWSDEDUP_REDIS_*``), never from the environment directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+from sqlalchemy.orm import Session
+
+from crawler.fetch.incremental import NotModified
+from crawler.ingest.ingestor import IngestOutcome
+from crawler.items import FetchedPage
+from crawler.service.dblock import SQLITE_BUSY_SECONDS, startup_lock
+from crawler.service.runbook import RunBook
+from crawler.service.writer import DEFAULT_BATCH, DatabaseWriter, StorageFault
+
+log = logging.getLogger(__name__)
+
+
+class ServiceCrawler(Crawler):
+    """A Scrapy crawler that carries the process's crawl service to its pipeline."""
+
+    def __init__(self, spidercls: Any, settings: Any, service: CrawlService) -> None:
+        super().__init__(spidercls, settings)
+        self.service = service
+
+
+class CrawlService:
+    """Open with :meth:`open` (migrates, loads the index); :meth:`close` at the end."""
+
+    def __init__(self, database_url: str, settings: Any, trigger: str = "manual") -> None:
+        from storage.db import make_engine, make_session_factory
+
+        self.database_url = database_url
+        self.settings = settings
+        kwargs: dict[str, Any] = {}
+        if database_url.startswith("sqlite"):
+            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS}
+        self.engine = make_engine(database_url, **kwargs)
+        self.factory = make_session_factory(self.engine)
+        self.book = RunBook(self.factory, trigger)
+        self.ingestor: Any = None
+        self.shared = bool(settings.get("NEWSDEDUP_REDIS_URL"))
+        self.crawlers: set[Crawler] = set()
+        self.writer = DatabaseWriter(
+            self.factory,
+            database_url,
+            batch=1 if self.shared else settings.getint("NEWSDEDUP_WRITE_BATCH", DEFAULT_BATCH),
+            before_batch=None if self.shared else self._refresh,
+            on_fault=self._on_fault,
+        )
+
+    @classmethod
+    def open(cls, database_url: str, settings: Any, trigger: str = "manual") -> CrawlService:
+        """Migrate the database and load the dedup index, under the start-up lock."""
+        from crawler.ingest.ingestor import Ingestor
+        from crawler.ingest.recheck import recheck_from_settings
+        from storage.migrate import upgrade
+
+        service = cls(database_url, settings, trigger)
+        try:
+            recheck = recheck_from_settings(settings.get("NEWSDEDUP_EMBEDDINGS"))
+            with startup_lock(service.engine, database_url):
+                upgrade(database_url)
+                if service.shared:
+                    service.ingestor = service._open_shared(recheck)
+                else:
+                    service.ingestor = service.writer.call(
+                        lambda: Ingestor.open(service.factory, recheck=recheck)
+                    )
+        except BaseException:
+            service.close()
+            raise
+        return service
+
+    def _open_shared(self, recheck: Any) -> Any:
+        import redis
+
+        from crawler.scaleout.config import shared_redis_url
+        from crawler.scaleout.shared_ingest import SharedIngestor
+
+        url = shared_redis_url(self.database_url, self.settings.get("NEWSDEDUP_REDIS_URL"))
+        assert url is not None
+        client = redis.Redis.from_url(url)
+        return SharedIngestor.open_shared(
+            self.factory,
+            client,
+            self.settings.get("NEWSDEDUP_REDIS_PREFIX") or "newsdedup",
+            index_ttl=self.settings.getint("NEWSDEDUP_INDEX_TTL", 0),
+        )
+
+    def _refresh(self, session: Session) -> None:
+        added = self.ingestor.refresh(session)
+        if added:
+            log.info("dedup index: %d paragraph(s) stored by another process added", added)
+
+    # --- pages (called on the reactor thread; the work runs on the writer thread) -------
+
+    def ingest(self, page: FetchedPage, source_id: int, run_id: int | None) -> Any:
+        """Store one page; a Deferred of its :class:`IngestOutcome`."""
+        if self.shared:
+            return self.writer.submit(
+                lambda: self.ingestor.ingest(page, source_id=source_id, run_id=run_id),
+                batched=False,
+            )
+
+        def store(session: Session) -> IngestOutcome:
+            outcome: IngestOutcome = self.ingestor.ingest_in(
+                session, page, source_id=source_id, run_id=run_id
+            )
+            return outcome
+
+        return self.writer.submit(store)
+
+    def not_modified(self, item: NotModified, source_id: int, run_id: int | None) -> Any:
+        """Record a page that did not change; a Deferred of its :class:`IngestOutcome`."""
+        del source_id
+        return self.writer.submit(
+            lambda session: self.ingestor.not_modified_in(session, item, run_id=run_id)
+        )
+
+    def count_error(self, run_id: int, kind: str) -> Any:
+        return self.writer.submit(lambda session: self.book.count_error(session, run_id, kind))
+
+    # --- faults and the end ---------------------------------------------------------------
+
+    @property
+    def fault(self) -> StorageFault | None:
+        return self.writer.fault
+
+    def _on_fault(self, fault: StorageFault) -> None:
+        """On the writer thread: stop every crawl (no more fetching)."""
+        del fault
+        from twisted.internet import reactor as installed
+
+        reactor: Any = installed
+
+        running: Any = reactor
+        if running.running:
+            running.callFromThread(self.stop_crawls)
+
+    def stop_crawls(self) -> None:
+        for crawler in list(self.crawlers):
+            if crawler.crawling:
+                crawler.stop().addErrback(lambda f: log.warning("stopping a crawl: %s", f.value))
+
+    def close(self) -> None:
+        self.writer.close()
+        self.engine.dispose()

@@ -1,0 +1,228 @@
+"""The crawl process's one database writer: a thread that does every write, in order.
+
+Every source's pipeline hands its pages to :meth:`DatabaseWriter.submit`; the reactor
+thread never runs SQL. The thread takes the pages that are waiting (up to ``batch``) and
+stores them in one transaction: the database's crawl write lock first
+(:func:`crawler.service.dblock.lock_for_write`), then ``before_batch`` (the ingestor
+indexes what other processes stored since its last batch), then each page in a SAVEPOINT
+(a page that fails is rolled back alone and reported to its caller), then one commit.
+Callers get their result after the commit.
+
+A storage fault (the database is read-only, the disk is full, the file or server is gone)
+is fatal: the writer logs one ERROR naming the database and the cause, calls ``on_fault``
+(the crawl service stops every crawl) and fails every later job with :class:`StorageFault`
+at once, without touching the database, except jobs submitted with ``always=True``
+(recording the runs' end), which are still tried.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawler.service.dblock import lock_for_write
+from storage.db import describe_error, display_url, sqlite_path
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Most pages stored in one transaction.
+DEFAULT_BATCH = 50
+
+
+class StorageFault(RuntimeError):
+    """The database cannot be written; the crawl stops."""
+
+
+def is_storage_fault(exc: BaseException) -> bool:
+    """Whether an exception means the database cannot be written (not a bad page)."""
+    if isinstance(exc, StorageFault | OSError):
+        return True
+    if isinstance(exc, IntegrityError | DataError):
+        return False
+    return isinstance(exc, DBAPIError)
+
+
+Deliver = Callable[[Any, BaseException | None], None]
+
+
+@dataclass
+class _Job:
+    fn: Callable[..., Any]
+    deliver: Deliver
+    batched: bool  # fn(session) inside the batch transaction; else fn() on its own
+    always: bool = False
+    submitted: float = field(default_factory=time.monotonic)
+
+
+class DatabaseWriter:
+    """One writer thread for a database.
+
+    Args:
+        factory: session factory of the database.
+        database_url: for messages (password masked).
+        batch: most page jobs per transaction.
+        before_batch: called with the batch's session after the write lock is taken.
+        on_fault: called once, on the writer thread, with the first storage fault.
+    """
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        database_url: str,
+        *,
+        batch: int = DEFAULT_BATCH,
+        before_batch: Callable[[Session], object] | None = None,
+        on_fault: Callable[[StorageFault], object] | None = None,
+    ) -> None:
+        self.factory = factory
+        self.database = display_url(database_url)
+        self._path = sqlite_path(database_url)
+        self.batch = max(1, batch)
+        self.before_batch = before_batch
+        self.on_fault = on_fault
+        self.fault: StorageFault | None = None
+        self.batches = 0
+        self.jobs = 0
+        self._queue: queue.Queue[_Job | None] = queue.Queue()
+        self._held: list[_Job | None] = []
+        self._thread = threading.Thread(target=self._loop, name="newsdedup-writer", daemon=True)
+        self._thread.start()
+
+    # --- submitting ------------------------------------------------------------------
+
+    def submit(self, fn: Callable[..., T], *, batched: bool = True, always: bool = False) -> Any:
+        """Run ``fn`` on the writer thread; returns a Deferred fired on the reactor thread
+        (``batched``: ``fn(session)`` in the batch transaction; else ``fn()`` alone;
+        ``always``: tried even after a storage fault)."""
+        from twisted.internet import defer
+        from twisted.internet import reactor as installed
+
+        reactor: Any = installed
+
+        d: defer.Deferred[T] = defer.Deferred()
+
+        def fire(result: Any, exc: BaseException | None) -> None:
+            if exc is None:
+                d.callback(result)
+            else:
+                d.errback(exc)
+
+        def deliver(result: Any, exc: BaseException | None) -> None:
+            reactor.callFromThread(fire, result, exc)
+
+        self._queue.put(_Job(fn, deliver, batched, always=always))
+        return d
+
+    def call(self, fn: Callable[..., T], *, batched: bool = False, always: bool = False) -> T:
+        """Run ``fn`` on the writer thread and wait for it (outside the reactor thread, or
+        before/after the reactor runs)."""
+        future: Future[T] = Future()
+
+        def deliver(result: Any, exc: BaseException | None) -> None:
+            if exc is None:
+                future.set_result(result)
+            else:
+                future.set_exception(exc)
+
+        self._queue.put(_Job(fn, deliver, batched, always=always))
+        return future.result()
+
+    def close(self) -> None:
+        """Finish the queued jobs and end the thread."""
+        self._queue.put(None)
+        self._thread.join()
+
+    # --- the thread --------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        while True:
+            job = self._held.pop() if self._held else self._queue.get()
+            if job is None:
+                return
+            if not job.batched:
+                self._solo(job)
+                continue
+            jobs = [job]
+            while len(jobs) < self.batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None or not more.batched:
+                    self._held.append(more)  # after this batch, in order
+                    break
+                jobs.append(more)
+            self._run_batch(jobs)
+
+    def _solo(self, job: _Job) -> None:
+        if self.fault is not None and not job.always:
+            job.deliver(None, self.fault)
+            return
+        try:
+            result = job.fn()
+        except BaseException as exc:  # handed to the caller
+            if is_storage_fault(exc) and not job.always:
+                job.deliver(None, self._fail(exc))
+            else:
+                job.deliver(None, exc)
+            return
+        job.deliver(result, None)
+
+    def _run_batch(self, jobs: list[_Job]) -> None:
+        if self.fault is not None:
+            for job in jobs:
+                job.deliver(None, self.fault)
+            return
+        results: list[tuple[_Job, Any, BaseException | None]] = []
+        try:
+            self._check_present()
+            with self.factory() as session:
+                lock_for_write(session)
+                if self.before_batch is not None:
+                    self.before_batch(session)
+                for job in jobs:
+                    try:
+                        with session.begin_nested():
+                            results.append((job, job.fn(session), None))
+                    except Exception as exc:  # one page's trouble
+                        if is_storage_fault(exc):
+                            raise
+                        results.append((job, None, exc))
+                session.commit()
+        except Exception as exc:  # a storage fault, or a bug: both fatal
+            fault = self._fail(exc)
+            for job in jobs:
+                job.deliver(None, fault)
+            return
+        self.batches += 1
+        self.jobs += len(jobs)
+        for job, result, error in results:
+            job.deliver(result, error)
+
+    def _check_present(self) -> None:
+        if self._path is not None and not self._path.exists():
+            raise StorageFault(f"the database file {self._path} is gone")
+
+    def _fail(self, exc: BaseException) -> StorageFault:
+        if self.fault is None:
+            cause = describe_error(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
+            self.fault = StorageFault(f"database {self.database}: cannot write: {cause}")
+            log.error("%s; stopping the crawl", self.fault)
+            log.debug("storage fault", exc_info=exc)
+            if self.on_fault is not None:
+                try:
+                    self.on_fault(self.fault)
+                except Exception:
+                    log.exception("stopping the crawl after a storage fault failed")
+        return self.fault
