@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.fetch.incremental import KnownPage
 from crawler.service.dblock import lock_for_write
 
-log = logging.getLogger(__name__)
+# Run verdicts are logged under the runner's name, as before the run book had a module.
+log = logging.getLogger("crawler.service.runner")
 
 STATUS_SKIPPED = "skipped"
 
