@@ -116,6 +116,14 @@ def _run(args: argparse.Namespace) -> int:
     except ScaleOutError as exc:
         print(f"newsdedup: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        from crawler.service.writer import is_storage_fault, storage_message
+
+        if not is_storage_fault(exc):
+            raise
+        # the crawl could not start: no run was opened, nothing to record
+        print(f"newsdedup: {storage_message(database_url(args), exc)}", file=sys.stderr)
+        return 1
     for report in reports:
         detail = f": {report.message}" if report.message else ""
         print(f"{report.source}: run {report.run_id} {report.status}{detail}")

@@ -276,6 +276,8 @@ class ServiceRunner:
         http, errors = crawl_counters(stats)
         fault = self.service.fault
         try:
+            if fault is not None:
+                self.service.writer.check_present()  # a removed file takes no record
             report = self.service.book.close(
                 source.name,
                 run_id,

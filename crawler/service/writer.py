@@ -53,6 +53,14 @@ def is_storage_fault(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError)
 
 
+def storage_message(database_url: str, exc: BaseException) -> str:
+    """``database URL: cannot write: cause`` (password masked, no SQL)."""
+    if isinstance(exc, StorageFault) and str(exc).startswith("database "):
+        return str(exc)
+    cause = describe_error(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
+    return f"database {display_url(database_url)}: cannot write: {cause}"
+
+
 Deliver = Callable[[Any, BaseException | None], None]
 
 
@@ -214,10 +222,13 @@ class DatabaseWriter:
         if self._path is not None and not self._path.exists():
             raise StorageFault(f"the database file {self._path} is gone")
 
+    def check_present(self) -> None:
+        """Raise :class:`StorageFault` when the SQLite file was removed."""
+        self._check_present()
+
     def _fail(self, exc: BaseException) -> StorageFault:
         if self.fault is None:
-            cause = describe_error(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
-            self.fault = StorageFault(f"database {self.database}: cannot write: {cause}")
+            self.fault = StorageFault(storage_message(self.database, exc))
             log.error("%s; stopping the crawl", self.fault)
             log.debug("storage fault", exc_info=exc)
             if self.on_fault is not None:
