@@ -17,6 +17,7 @@ import pytest
 
 from crawler.demo.generated import serve_generated_site, sources_toml
 from storage.migrate import upgrade
+from storage.models import CrawlRun
 from tests.ops.helpers import ROOT, env, runs
 
 pytestmark = pytest.mark.e2e
@@ -85,12 +86,12 @@ def test_full_disk_stops_the_crawl(tmpfs: Path, tmp_path: Path) -> None:
         assert "could not be recorded as failed" in stderr
 
 
-def runs_or_none(db: str) -> list[object | None]:
+def runs_or_none(db: str) -> list[CrawlRun | None]:
     try:
         found = runs(db)
     except Exception:  # the file may be unreadable after the fault
         return [None]
-    return list(found) or [None]
+    return [*found] if found else [None]
 
 
 def test_database_file_removed_stops_the_crawl(tmp_path: Path) -> None:
