@@ -17,7 +17,9 @@ Rules:
 - **Missed runs** (the scheduler was down at a fire time): at start, a source whose
   stored next due time has passed is crawled once at once; the fire times it missed
   are not caught up one by one. A source never scheduled before waits for its next
-  fire time.
+  fire time. A source whose last run was cut short (left ``running`` by a process that
+  is gone: a killed service) has that run marked ``interrupted`` and is crawled again at
+  once (incrementally: what was stored stays, nothing is stored twice).
 - **SIGTERM/SIGINT**: no new crawl starts; each running crawl stops gracefully (requests
   in flight finish, their pages are stored, the run is recorded ``interrupted``; a child
   process gets one SIGTERM); the scheduler waits for them and exits 0.
@@ -167,9 +169,18 @@ class Scheduler:
         """Load the state and apply the missed-run policy; returns each source's due time."""
         now = self.clock.now()
         stored = self.store.next_due()
+        recover = getattr(self.store, "recover", None)
+        cut_short = set(recover()) if recover is not None else set()
         for source in self._sources:
             due = stored.get(source.name)
-            if due is not None and due <= now:
+            if source.name in cut_short:
+                log.warning(
+                    "source %s: its last crawl was cut short (its process is gone); "
+                    "running it again now",
+                    source.name,
+                )
+                due = now
+            elif due is not None and due <= now:
                 log.warning(
                     "source %s: scheduled crawl at %s was missed while the scheduler was "
                     "down; running it once now",
@@ -372,6 +383,11 @@ class SerialStateStore:
         result: str | None = self.call(lambda: self.store.busy(name))
         return result
 
+    def recover(self) -> list[str]:
+        recover = getattr(self.store, "recover", None)
+        result: list[str] = self.call(recover) if recover is not None else []
+        return result
+
 
 class DatabaseStateStore:
     """Scheduler state in ``schedule_state``; busy sources from ``crawl_runs``.
@@ -416,6 +432,27 @@ class DatabaseStateStore:
                 session, self._ids[name], next_due_at=next_due, last_started_at=started_at
             )
             session.commit()
+
+    def recover(self) -> list[str]:
+        """Close as ``interrupted`` the runs left running by processes that are gone (a
+        killed service); returns their sources' names, which the scheduler runs again."""
+        from storage.repo.runs_query import mark_interrupted
+
+        names = {source_id: name for name, source_id in self._ids.items()}
+        cut: list[str] = []
+        with self._factory() as session:
+            for source_id, name in names.items():
+                for run in mark_interrupted(session, self._is_alive, source_id):
+                    log.warning(
+                        "source %s: run %d (pid %s) was left running by a process that is "
+                        "gone; marked interrupted",
+                        name,
+                        run.id,
+                        run.pid,
+                    )
+                    cut.append(name)
+            session.commit()
+        return sorted(set(cut))
 
     def busy(self, name: str) -> str | None:
         from storage.repo.runs_query import mark_interrupted, running_runs
