@@ -42,6 +42,9 @@ NEWSDEDUP_PROGRESS_LIVE = os.environ.get("NEWSDEDUP_PROGRESS_LIVE", "1") not in 
 # NEWSDEDUP_RETRY_MAX_DELAY seconds per wait.
 NEWSDEDUP_RETRY_BASE_DELAY = float(os.environ.get("NEWSDEDUP_RETRY_BASE_DELAY", "1.0"))
 NEWSDEDUP_RETRY_MAX_DELAY = float(os.environ.get("NEWSDEDUP_RETRY_MAX_DELAY", "60"))
+# The crawl writer (crawler.service.writer): most pages stored in one transaction (pages
+# waiting in the queue are committed together; 1: one commit per page).
+NEWSDEDUP_WRITE_BATCH = int(os.environ.get("NEWSDEDUP_WRITE_BATCH", "50"))
 # Scheduler: how often (seconds) `newsdedup schedule` checks its child crawls at most.
 NEWSDEDUP_SCHEDULE_POLL = float(os.environ.get("NEWSDEDUP_SCHEDULE_POLL", "5"))
 
