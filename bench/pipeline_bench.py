@@ -67,8 +67,29 @@ _WORDS = _TEXT.split()
 _NAMES = ["Ada Reyes", "Tomas Hale", "Mira Olsen", "Jon Pike", "Lena Ortiz", "Sam Okafor"]
 
 
+def _vocabulary(size: int = 6000) -> list[str]:
+    """Common words first, then made-up words from syllables: drawn by Zipf's law below,
+    so that paragraphs share frequent words, as real text does, and rarely much else."""
+    rng = random.Random(7)
+    syllables = ["ka", "ri", "to", "me", "su", "na", "lo", "pe", "vi", "da", "ne", "ro"]
+    syllables += ["fa", "gu", "mi", "te", "sa", "bo", "li", "ku", "ze", "ha", "mon", "tar"]
+    words = ["the", "a", "of", "to", "and", "in", "on", "for", "said", "was", "is", "with"]
+    words += _WORDS
+    seen = set(words)
+    while len(words) < size:
+        word = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    return words
+
+
+_VOCABULARY = _vocabulary()
+_WEIGHTS = [1.0 / (rank + 1) for rank in range(len(_VOCABULARY))]
+
+
 def _sentence(rng: random.Random) -> str:
-    words = [rng.choice(_WORDS) for _ in range(rng.randint(9, 22))]
+    words = rng.choices(_VOCABULARY, _WEIGHTS, k=rng.randint(9, 24))
     if rng.random() < 0.3:
         words.insert(rng.randint(0, len(words)), str(rng.randint(2, 2000)))
     text = " ".join(words)
@@ -80,7 +101,7 @@ def _paragraphs(seed: int, count: int) -> list[str]:
     return [" ".join(_sentence(rng) for _ in range(rng.randint(2, 5))) for _ in range(count)]
 
 
-def _page(n: int, title: str, paragraphs: list[str], credit: str | None) -> bytes:
+def _page(n: int, title: str, paragraphs: list[str], credit: str | None, path: str) -> bytes:
     rng = random.Random(n)
     nav = "".join(f"<li><a href='/section/{w}'>{w.title()}</a></li>" for w in _WORDS[:14])
     related = "".join(
@@ -94,7 +115,7 @@ def _page(n: int, title: str, paragraphs: list[str], credit: str | None) -> byte
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)} | Bench Wire</title>"
         f"<meta name='description' content='{html.escape(paragraphs[0][:150])}'>"
-        f"<link rel='canonical' href='http://{HOST}/a/story-{n:05d}'>"
+        f"<link rel='canonical' href='http://{HOST}{path}'>"
         "<style>body{font-family:serif}nav li{display:inline}</style>"
         "<script>window.analytics={page:1};</script></head><body>\n"
         f"<header><a href='/' class='logo'>Bench Wire</a><nav><ul>{nav}</ul></nav></header>\n"
@@ -117,14 +138,13 @@ def generated_pages(count: int) -> dict[str, tuple[str, bytes]]:
     for n in range(originals):
         paras = _paragraphs(n, 6 + n % 5)
         texts.append(paras)
-        pages[f"/a/story-{n:05d}"] = (
-            "text/html; charset=utf-8",
-            _page(n, f"Story {n}", paras, None),
-        )
+        path = f"/a/story-{n:05d}"
+        pages[path] = ("text/html; charset=utf-8", _page(n, f"Story {n}", paras, None, path))
     for n in range(copies):
         credit = f"This story first appeared as Story {n} on Bench Wire."
-        body = _page(n, f"Copy of story {n}", texts[n], credit)
-        pages[f"/a/copy-{n:05d}"] = ("text/html; charset=utf-8", body)
+        path = f"/a/copy-{n:05d}"
+        body = _page(n, f"Copy of story {n}", texts[n], credit, path)
+        pages[path] = ("text/html; charset=utf-8", body)
     return pages
 
 

@@ -215,7 +215,8 @@ class ServiceRunner:
         reactor: Any = installed
 
         if self.stopping:
-            log.warning("stopping at once")
+            log.warning("stopping at once: pages fetched and not stored yet are dropped")
+            self.service.writer.abandon("stopped at once")
             self._stop_reactor()
             return
         self.stopping = True

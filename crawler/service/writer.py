@@ -100,6 +100,7 @@ class DatabaseWriter:
         self.before_batch = before_batch
         self.on_fault = on_fault
         self.fault: StorageFault | None = None
+        self._abandoned: str | None = None
         self.batches = 0
         self.jobs = 0
         self._queue: queue.Queue[_Job | None] = queue.Queue()
@@ -146,6 +147,11 @@ class DatabaseWriter:
         self._queue.put(_Job(fn, deliver, batched, always=always))
         return future.result()
 
+    def abandon(self, reason: str) -> None:
+        """Stop at once: page jobs still queued fail with ``reason`` instead of being
+        stored (a second SIGTERM); jobs with ``always`` still run."""
+        self._abandoned = reason
+
     def close(self) -> None:
         """Finish the queued jobs and end the thread."""
         self._queue.put(None)
@@ -188,6 +194,10 @@ class DatabaseWriter:
         job.deliver(result, None)
 
     def _run_batch(self, jobs: list[_Job]) -> None:
+        if self._abandoned is not None:
+            for job in jobs:
+                job.deliver(None, RuntimeError(self._abandoned))
+            return
         if self.fault is not None:
             for job in jobs:
                 job.deliver(None, self.fault)
