@@ -21,6 +21,7 @@ graceful shutdown; the pages already stored stay, and no further source is start
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Sequence
@@ -101,7 +102,8 @@ class _RunBook:
         """Open a run of ``source``: (run id, known pages, None), or (None, {}, why not).
 
         ``shared``: a worker of a shared crawl, where several runs of one source (one per
-        worker, maybe on other machines) run at once: no run is refused or closed.
+        worker, maybe on other machines) run at once: no run is refused (runs whose process
+        is gone are closed all the same).
         """
         from storage import repository as repo
         from storage.models import utcnow
@@ -110,13 +112,11 @@ class _RunBook:
 
         with self.factory() as session:
             row = repo.get_or_create_source(session, source.name, list(source.domains))
-            for run in [] if shared else mark_interrupted(session, pid_alive, row.id):
+            # Also for workers of a shared crawl: a run of a live worker (its pid here, or
+            # a fresh heartbeat from another host) is never closed (runs_query).
+            for run in mark_interrupted(session, pid_alive, row.id):
                 log.warning(
-                    "source %s: run %d (pid %s) was left running by a process that is gone; "
-                    "marked interrupted",
-                    source.name,
-                    run.id,
-                    run.pid,
+                    "source %s: run %d marked interrupted: %s", source.name, run.id, run.message
                 )
             busy = [] if shared else running_runs(session, row.id)
             if busy:
@@ -188,6 +188,7 @@ def run_crawl(
     from scrapy.crawler import Crawler, CrawlerProcess
     from scrapy.utils.reactor import install_reactor
     from twisted.internet import defer
+    from twisted.internet.error import ReactorNotRunning
 
     from crawler.scaleout.config import prepare_database, shared_redis_url, shared_settings
     from crawler.spiders.source import SourceSpider
@@ -257,8 +258,12 @@ def run_crawl(
                     break
         finally:
             running_reactor: Any = reactor
-            if running_reactor.running:
-                running_reactor.stop()
+            # After SIGTERM, Scrapy's graceful shutdown may have stopped the reactor
+            # already: a second stop() raised ReactorNotRunning ("Unhandled error in
+            # Deferred", logged CRITICAL).
+            if running_reactor.running and not getattr(running_reactor, "_stopped", False):
+                with contextlib.suppress(ReactorNotRunning):
+                    running_reactor.stop()
 
     from twisted.internet import reactor as installed_reactor
 

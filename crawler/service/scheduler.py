@@ -308,6 +308,11 @@ class DatabaseStateStore:
                 for s in sources
             },
         )
+        # At service start: runs left running by processes that are gone are closed.
+        from storage.repo.runs_query import mark_interrupted
+
+        for run in retrying(session_factory, lambda session: mark_interrupted(session, is_alive)):
+            log.warning("run %d marked interrupted: %s", run.id, run.message)
 
     def next_due(self) -> dict[str, datetime | None]:
         from storage.repo.schedule import schedule_states
