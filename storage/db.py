@@ -5,9 +5,10 @@ SQLite gets foreign keys, WAL, a busy timeout on every connection and real trans
 goes through psycopg 3 and is not changed by anything below.
 
 Several processes share one SQLite file (a crawl, the scheduler, the web app). SQLite
-allows one writer at a time, and a transaction that *reads first and writes later* is
-refused at once (``database is locked``, without waiting) when another connection
-wrote in between: the busy timeout does not help it. So:
+allows one writer at a time, and a deferred transaction that *reads first and writes
+later* is refused at once (``database is locked``, without waiting) when another
+connection holds the write lock or wrote since its read: the busy timeout does not help
+it. So:
 
 - **Reading**: sessions of :func:`make_session_factory` begin a deferred transaction
   (plain ``BEGIN``). Under WAL they never take the write lock and never block or get
@@ -31,6 +32,13 @@ token bookkeeping, the crawl writer)::
         return purge_expired_sessions(session)
 
     purged = retrying(factory, work)  # committed, or raised after the last attempt
+
+For the crawl writer: run each batch of ingest writes as one unit of work,
+``retrying(factory, lambda session: write_batch(session, pages))``, keeping in-memory
+effects (adding to the dedup index) until it returns; the error it raises after the last
+attempt is a storage fault to report, not a page to drop. Sessions of
+:func:`make_session_factory` may still write (deferred ``BEGIN``), but under concurrent
+writers they can be refused: writers should go through these two helpers.
 
 On PostgreSQL both helpers are plain sessions that commit (no retry: "locked" is an
 SQLite condition).
