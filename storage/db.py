@@ -1,22 +1,81 @@
-"""Engine and session factory.
+"""Engine, session factory and the one way to write: :func:`write_session` / :func:`retrying`.
 
-SQLite gets foreign keys, WAL and real transactions (``BEGIN`` emitted by SQLAlchemy, so
-SAVEPOINTs and transactional DDL work); PostgreSQL goes through psycopg 3.
+SQLite gets foreign keys, WAL, a busy timeout on every connection and real transactions
+(``BEGIN`` emitted by SQLAlchemy, so SAVEPOINTs and transactional DDL work); PostgreSQL
+goes through psycopg 3 and is not changed by anything below.
+
+Several processes share one SQLite file (a crawl, the scheduler, the web app). SQLite
+allows one writer at a time, and a deferred transaction that *reads first and writes
+later* is refused at once (``database is locked``, without waiting) when another
+connection holds the write lock or wrote since its read: the busy timeout does not help
+it. So:
+
+- **Reading**: sessions of :func:`make_session_factory` begin a deferred transaction
+  (plain ``BEGIN``). Under WAL they never take the write lock and never block or get
+  blocked by a writer.
+- **Writing**: :func:`write_session` begins the transaction with ``BEGIN IMMEDIATE``:
+  the write lock is taken up front (waiting up to :data:`BUSY_TIMEOUT` seconds for
+  another writer to commit), so nothing the transaction reads can go stale before it
+  writes.
+- **Retries in one place**: :func:`retrying` runs a unit of work in a
+  :func:`write_session` and, when SQLite still reports the database locked or busy (a
+  writer held the lock longer than the busy timeout), rolls back, waits (exponential
+  backoff with jitter, :data:`RETRY_BASE_DELAY` doubling up to :data:`RETRY_MAX_DELAY`)
+  and runs the work again, at most :data:`RETRY_ATTEMPTS` times; then the error is
+  raised. The work must therefore be a function of its session that can run again
+  (no side effects outside the database before it returns).
+
+Example, the call a writer makes (the scheduler's state store, the web app's login and
+token bookkeeping, the crawl writer)::
+
+    def work(session: Session) -> int:
+        return purge_expired_sessions(session)
+
+    purged = retrying(factory, work)  # committed, or raised after the last attempt
+
+For the crawl writer: run each batch of ingest writes as one unit of work,
+``retrying(factory, lambda session: write_batch(session, pages))``, keeping in-memory
+effects (adding to the dedup index) until it returns; the error it raises after the last
+attempt is a storage fault to report, not a page to drop. Sessions of
+:func:`make_session_factory` may still write (deferred ``BEGIN``), but under concurrent
+writers they can be refused: writers should go through these two helpers.
+
+On PostgreSQL both helpers are plain sessions that commit (no retry: "locked" is an
+SQLite condition).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
 _POSTGRES_DRIVERS = {"postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg"}
+
+#: Seconds an SQLite connection waits for another connection's lock before "locked".
+BUSY_TIMEOUT = 10.0
+#: Most runs of a unit of work in :func:`retrying` (the first one included).
+RETRY_ATTEMPTS = 6
+#: First wait (seconds) before running a unit of work again; doubles each retry.
+RETRY_BASE_DELAY = 0.05
+#: Longest wait between two runs of a unit of work.
+RETRY_MAX_DELAY = 2.0
+#: Execution option of a connection whose transactions begin ``IMMEDIATE`` on SQLite.
+WRITE_OPTION = "newsdedup_write"
 
 
 class DatabaseURLError(ValueError):
@@ -61,15 +120,17 @@ def sqlite_path(url: str | URL) -> Path | None:
     return Path(database)
 
 
-def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+def make_engine(url: str | URL, *, busy_timeout: float = BUSY_TIMEOUT, **kwargs: Any) -> Engine:
     """Create an engine for ``url``.
 
     SQLite: the parent directory of the file is created if missing; each connection gets
-    ``PRAGMA foreign_keys=ON`` and ``journal_mode=WAL``. PostgreSQL: ``postgresql://``
-    URLs use psycopg 3.
+    ``PRAGMA foreign_keys=ON``, ``busy_timeout`` (:data:`BUSY_TIMEOUT`) and
+    ``journal_mode=WAL``; transactions begin deferred, or ``IMMEDIATE`` in a
+    :func:`write_session`. PostgreSQL: ``postgresql://`` URLs use psycopg 3.
 
     Args:
         url: the SQLAlchemy database URL.
+        busy_timeout: SQLite only: seconds a connection waits for a lock.
         **kwargs: passed on to :func:`sqlalchemy.create_engine`.
 
     Raises:
@@ -81,7 +142,7 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, **kwargs)
-        _configure_sqlite(engine, wal=path is not None)
+        _configure_sqlite(engine, wal=path is not None, busy_timeout=busy_timeout)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     try:
@@ -90,13 +151,14 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         raise DatabaseURLError(f"unsupported database URL {display_url(parsed)}: {exc}") from exc
 
 
-def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+def _configure_sqlite(engine: Engine, *, wal: bool, busy_timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             cursor.execute("PRAGMA foreign_keys=ON")
             if wal:
                 cursor.execute("PRAGMA journal_mode=WAL")
@@ -105,7 +167,9 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A writing transaction takes the write lock up front; a reading one never does.
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -130,6 +194,80 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for one writing transaction: commits on success, rolls back on error.
+
+    On SQLite the transaction begins with ``BEGIN IMMEDIATE`` at once (waiting up to
+    :data:`BUSY_TIMEOUT` for the write lock), so its writes cannot be refused as stale.
+    No retry here (the body cannot be run again): use :func:`retrying` for that.
+
+    Raises:
+        sqlalchemy.exc.OperationalError: the lock was not obtained (database locked).
+    """
+    session = factory()
+    try:
+        session.connection(execution_options={WRITE_OPTION: True})  # begins the transaction
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked" / "busy" (worth a retry)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if not isinstance(orig, sqlite3.OperationalError):
+        return False
+    text = str(orig).lower()
+    return "locked" in text or "busy" in text
+
+
+def retrying(
+    factory: sessionmaker[Session],
+    work: Callable[[Session], T],
+    *,
+    attempts: int = RETRY_ATTEMPTS,
+    base_delay: float = RETRY_BASE_DELAY,
+    max_delay: float = RETRY_MAX_DELAY,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run ``work(session)`` in a :func:`write_session` and commit; retry while locked.
+
+    Args:
+        factory: the session factory of the database.
+        work: the unit of work; it may run several times, each time in a fresh
+            transaction, so it must not act outside the database before returning.
+        attempts: most runs (the first included).
+        base_delay: first wait in seconds; doubles each retry (with jitter).
+        max_delay: longest wait.
+        sleep: how to wait (tests pass a fake).
+
+    Returns:
+        What ``work`` returned in the run that committed.
+
+    Raises:
+        sqlalchemy.exc.OperationalError: still locked after the last attempt (or
+            any other database error, at once).
+    """
+    attempt = 1
+    while True:
+        try:
+            with write_session(factory) as session:
+                return work(session)
+        except DBAPIError as exc:
+            if not is_busy_error(exc) or attempt >= attempts:
+                raise
+            delay = min(max_delay, base_delay * 2 ** (attempt - 1))
+            delay *= 0.5 + random.random()  # jitter, not security
+            log.debug("database busy (%s); retry %d in %.2fs", describe_error(exc), attempt, delay)
+            sleep(delay)
+            attempt += 1
 
 
 def describe_error(exc: BaseException) -> str:

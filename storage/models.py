@@ -69,6 +69,7 @@ class CrawlRun(Base):
     message: Mapped[str | None] = mapped_column(Text)
     trigger: Mapped[str] = mapped_column(String(20), default="manual", server_default="manual")
     pid: Mapped[int | None] = mapped_column(Integer)  # process that ran it
+    host: Mapped[str | None] = mapped_column(String(255))  # machine of that process
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
     pages_fetched: Mapped[int] = mapped_column(default=0)
     articles_new: Mapped[int] = mapped_column(default=0)

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "crawler.cli.stats",
     "crawler.cli.extract",
     "crawler.cli.reextract",
+    "crawler.cli.dedup",
     "crawler.cli.boilerplate",
     "crawler.cli.serve",
     "crawler.cli.users",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Mapping
@@ -37,6 +38,8 @@ def run_dict(run: Any) -> dict[str, Any]:
         "source": run.source.name,
         "status": run.status,
         "trigger": run.trigger,
+        "pid": run.pid,
+        "host": run.host,
         "started_at": run.started_at.isoformat(sep=" ", timespec="seconds"),
         "finished_at": (
             run.finished_at.isoformat(sep=" ", timespec="seconds") if run.finished_at else None
@@ -54,7 +57,7 @@ def run_dict(run: Any) -> dict[str, Any]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from crawler.cli.status import open_database
+    from crawler.cli.status import close_gone_runs_or_warn, open_database
 
     if args.limit < 1:
         print("newsdedup runs: --limit must be at least 1", file=sys.stderr)
@@ -66,6 +69,11 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     engine, factory = opened
     try:
+        if not args.json:
+            close_gone_runs_or_warn(factory, "runs")
+        else:  # keep stdout pure JSON
+            with contextlib.redirect_stdout(sys.stderr):
+                close_gone_runs_or_warn(factory, "runs")
         with factory() as session:
             rows = [run_dict(r) for r in list_runs(session, source=args.source, limit=args.limit)]
     finally:
@@ -80,6 +88,7 @@ def _run(args: argparse.Namespace) -> int:
         print(
             f"run {row['id']:<5} {row['source']:<16} {row['status']:<11} {row['trigger']:<8} "
             f"{row['started_at']} -> {row['finished_at'] or '...'}"
+            f"  (pid {row['pid']} on {row['host'] or '?'})"
         )
         print(
             f"    pages {row['pages_fetched']}  articles new {row['articles_new']} "

@@ -47,15 +47,41 @@ def open_database(url: str, command: str) -> tuple[Any, Any] | None:
     return engine, factory
 
 
-def health(run: Any) -> str:
-    """A one-word health of a source from its last run, with the reason when not ok."""
+def health(run: Any, gone: str | None = None) -> str:
+    """A one-word health of a source from its last run, with the reason when not ok.
+
+    Args:
+        run: the last run (None: never crawled).
+        gone: why the process of a ``running`` run is gone (it is then reported
+            interrupted, never running).
+    """
     if run is None:
         return "never crawled"
     if run.status == "ok":
         return "healthy"
     if run.status == "running":
-        return "running"
+        if gone is not None:
+            return f"INTERRUPTED: {gone}"
+        return f"running (pid {run.pid} on {run.host or 'this host'})"
     return f"{run.status.upper()}: {run.message or 'no reason recorded'}"
+
+
+def close_gone_runs_or_warn(factory: Any, command: str) -> None:
+    """Mark runs whose process is gone as interrupted; on a database that cannot be
+    written, say so on stderr (the listing still reports them as interrupted)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crawler.service.run_health import close_gone_runs
+    from storage.db import describe_error
+
+    try:
+        for run in close_gone_runs(factory):
+            print(f"newsdedup {command}: run {run.id}: {run.message}: marked interrupted")
+    except SQLAlchemyError as exc:
+        print(
+            f"newsdedup {command}: could not mark gone runs interrupted: {describe_error(exc)}",
+            file=sys.stderr,
+        )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -65,7 +91,7 @@ def _run(args: argparse.Namespace) -> int:
     from crawler.service.scheduler import due_times
     from storage import repository as repo
     from storage.models import utcnow
-    from storage.repo.runs_query import last_runs
+    from storage.repo.runs_query import gone_reason, last_runs
     from storage.repo.schedule import schedule_states
 
     path = sources_path(args)
@@ -79,6 +105,7 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     engine, factory = opened
     try:
+        close_gone_runs_or_warn(factory, "status")
         with factory() as session:
             runs = last_runs(session)
             states = schedule_states(session)
@@ -100,8 +127,9 @@ def _run(args: argparse.Namespace) -> int:
             if run is not None
             else "no run yet"
         )
-        state = health(run)
-        if run is not None and run.status in ("failed", "interrupted"):
+        gone = gone_reason(run) if run is not None and run.status == "running" else None
+        state = health(run, gone)
+        if run is not None and (run.status in ("failed", "interrupted") or gone is not None):
             unhealthy += 1
         nxt = (
             due[source.name].isoformat(sep=" ", timespec="minutes") + " UTC"

@@ -237,6 +237,18 @@ class Ingestor:
             self.engine.add(key, article_id, sig, group=source_id)
             self.watermark = max(self.watermark, key)
 
+    def relink(self, session: Session, article: Article) -> IngestOutcome:
+        """Dedup a stored article again against the index, without fetching or extracting
+        (``newsdedup dedup recheck``): adds the duplicate links and cluster memberships it
+        lacks (links already stored stay as they are), then indexes its paragraphs so that
+        later articles are checked against it. The caller commits."""
+        outcome = IngestOutcome(url=article.url, extraction_status="ok", article_id=article.id)
+        with self._bound(session):
+            added = self._dedup_article(session, article, None, outcome)
+        for key, article_id, sig in added:
+            self.engine.add(key, article_id, sig, group=article.source_id)
+        return outcome
+
     def not_modified(
         self, item: NotModified, *, source_id: int, run_id: int | None = None
     ) -> IngestOutcome:

@@ -32,13 +32,20 @@ class SiteBoilerplate:
     Args:
         min_pages: a paragraph must recur on at least this many pages of the source.
         min_share: ... and on at least this share of the source's stored articles.
+        record: count new evidence (False: only apply what is stored, as
+            ``newsdedup dedup recheck`` does, so that running it again changes nothing).
     """
 
     def __init__(
-        self, min_pages: int = DEFAULT_MIN_PAGES, min_share: float = DEFAULT_MIN_SHARE
+        self,
+        min_pages: int = DEFAULT_MIN_PAGES,
+        min_share: float = DEFAULT_MIN_SHARE,
+        *,
+        record: bool = True,
     ) -> None:
         self.min_pages = min_pages
         self.min_share = min_share
+        self.record = record
 
     def active(self, session: Session, source_id: int) -> set[str]:
         """The source's boilerplate hashes, as of the evidence stored now."""
@@ -89,5 +96,6 @@ class SiteBoilerplate:
             if matched_sources.get(paragraph_id) != source_id or digest in seen:
                 continue
             seen.add(digest)
-            repo_bp.record_occurrence(session, source_id, digest, text, pages=2)
+            if self.record:
+                repo_bp.record_occurrence(session, source_id, digest, text, pages=2)
         return self.active(session, source_id) & seen if seen else set()

@@ -81,7 +81,7 @@ class RunBook:
         ``interrupted``. ``refuse_busy``: while a run of it is still going in a live
         process, nothing is opened (``refused`` says why). ``shared``: a worker of a
         shared crawl, where several runs of one source run at once: nothing is refused
-        or closed. ``load_known``: what the database knows of its pages (lastmod, ETag,
+        (runs whose process is gone are closed all the same). ``load_known``: what the database knows of its pages (lastmod, ETag,
         Last-Modified), for incremental crawling.
         """
         from storage import repository as repo
@@ -92,14 +92,10 @@ class RunBook:
         with self.factory() as session:
             lock_for_write(session)
             row = repo.get_or_create_source(session, name, domains)
-            for run in [] if shared else mark_interrupted(session, pid_alive, row.id):
-                log.warning(
-                    "source %s: run %d (pid %s) was left running by a process that is gone; "
-                    "marked interrupted",
-                    name,
-                    run.id,
-                    run.pid,
-                )
+            # Also for workers of a shared crawl: a run of a live worker (its pid here, or
+            # a fresh heartbeat from another host) is never closed (runs_query).
+            for run in mark_interrupted(session, pid_alive, row.id):
+                log.warning("source %s: run %d marked interrupted: %s", name, run.id, run.message)
             busy = [] if shared or not refuse_busy else running_runs(session, row.id)
             if busy:
                 session.commit()

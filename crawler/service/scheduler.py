@@ -406,15 +406,23 @@ class DatabaseStateStore:
         is_alive: Callable[[int | None], bool],
     ) -> None:
         from storage import repository as repo
+        from storage.db import retrying
 
         self._factory = session_factory
         self._is_alive = is_alive
-        self._ids: dict[str, int] = {}
-        with self._factory() as session:
-            for source in sources:
-                row = repo.get_or_create_source(session, source.name, list(source.domains))
-                self._ids[source.name] = row.id
-            session.commit()
+        # Writes go through storage.db.retrying: write lock up front, retried while locked.
+        self._ids: dict[str, int] = retrying(
+            session_factory,
+            lambda session: {
+                s.name: repo.get_or_create_source(session, s.name, list(s.domains)).id
+                for s in sources
+            },
+        )
+        # At service start: runs left running by processes that are gone are closed.
+        from storage.repo.runs_query import mark_interrupted
+
+        for run in retrying(session_factory, lambda session: mark_interrupted(session, is_alive)):
+            log.warning("run %d marked interrupted: %s", run.id, run.message)
 
     def next_due(self) -> dict[str, datetime | None]:
         from storage.repo.schedule import schedule_states
@@ -425,13 +433,15 @@ class DatabaseStateStore:
         return {names[i]: s.next_due_at for i, s in states.items() if i in names}
 
     def save(self, name: str, next_due: datetime, started_at: datetime | None = None) -> None:
+        from storage.db import retrying
         from storage.repo.schedule import save_schedule_state
 
-        with self._factory() as session:
-            save_schedule_state(
+        retrying(
+            self._factory,
+            lambda session: save_schedule_state(
                 session, self._ids[name], next_due_at=next_due, last_started_at=started_at
-            )
-            session.commit()
+            ),
+        )
 
     def recover(self) -> list[str]:
         """Close as ``interrupted`` the runs left running by processes that are gone (a
@@ -455,15 +465,15 @@ class DatabaseStateStore:
         return sorted(set(cut))
 
     def busy(self, name: str) -> str | None:
+        from storage.db import retrying
         from storage.repo.runs_query import mark_interrupted, running_runs
 
-        with self._factory() as session:
+        def work(session: Session) -> str | None:
             mark_interrupted(session, self._is_alive, self._ids[name])
             runs = running_runs(session, self._ids[name])
-            session.commit()
-        if not runs:
-            return None
-        return f"run {runs[0].id} (pid {runs[0].pid}) of it is still running"
+            return f"run {runs[0].id} (pid {runs[0].pid}) of it is still running" if runs else None
+
+        return retrying(self._factory, work)
 
 
 def due_times(

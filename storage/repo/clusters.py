@@ -42,7 +42,13 @@ def join_cluster(
 
 
 def set_original(session: Session, cluster: Cluster, article_id: int, reason: str) -> None:
-    """Record the chosen original of a cluster and why."""
+    """Record the chosen original of a cluster and why (no change when already so)."""
+    if (
+        cluster.original_article_id == article_id
+        and cluster.original_reason == reason
+        and all(m.is_original == (m.article_id == article_id) for m in cluster.members)
+    ):
+        return
     cluster.original_article_id = article_id
     cluster.original_reason = reason
     cluster.updated_at = utcnow()

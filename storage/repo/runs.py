@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+
 from sqlalchemy.orm import Session
 
 from storage.models import CrawlRun, utcnow
@@ -17,12 +20,25 @@ COUNTER_FIELDS = (
 KEYED_COUNTER_FIELDS = ("duplicates", "errors", "http_statuses")
 
 
+def this_host() -> str:
+    """The name of this machine, as recorded on the runs it starts."""
+    return socket.gethostname()[:255]
+
+
 def start_run(session: Session, source_id: int) -> CrawlRun:
-    """A new run of source ``source_id`` with status ``running`` (flushed: it has an id)."""
+    """A new run of source ``source_id`` with status ``running`` (flushed: it has an id).
+
+    The run records the process that runs it: this process's pid and host, so a run
+    left ``running`` by a process that is gone can be told apart
+    (:func:`storage.repo.runs_query.mark_interrupted`).
+    """
     run = CrawlRun(
         source_id=source_id,
         started_at=utcnow(),
         status="running",
+        pid=os.getpid(),
+        host=this_host(),
+        heartbeat_at=utcnow(),
         **dict.fromkeys(COUNTER_FIELDS, 0),
         **{name: {} for name in KEYED_COUNTER_FIELDS},
     )

@@ -69,20 +69,39 @@ def revoke_token(session: Session, name: str) -> ApiToken:
     return token
 
 
-def authenticate(session: Session, token: str, now: datetime | None = None) -> ApiToken | None:
-    """The live (not revoked) token matching ``token``, its ``last_used_at`` refreshed
-    (at most once a minute); None if there is none."""
+def live_token(session: Session, token: str) -> ApiToken | None:
+    """The live (not revoked) token matching ``token``, or None. Reads only."""
     if not token or len(token) > 200:
         return None
-    row = session.scalars(
+    return session.scalars(
         select(ApiToken).where(
             ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
         )
     ).one_or_none()
+
+
+def needs_touch(row: ApiToken, now: datetime | None = None) -> bool:
+    """Whether the token's ``last_used_at`` is older than the resolution (a write is due)."""
+    now = now or utcnow()
+    return row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION
+
+
+def touch_token(session: Session, token_id: int, now: datetime | None = None) -> None:
+    """Set a token's ``last_used_at`` to ``now`` (flushed)."""
+    row = session.get(ApiToken, token_id)
+    if row is not None:
+        row.last_used_at = now or utcnow()
+        session.flush()
+
+
+def authenticate(session: Session, token: str, now: datetime | None = None) -> ApiToken | None:
+    """The live (not revoked) token matching ``token``, its ``last_used_at`` refreshed
+    (at most once a minute); None if there is none."""
+    row = live_token(session, token)
     if row is None:
         return None
     now = now or utcnow()
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+    if needs_touch(row, now):
         row.last_used_at = now
         session.flush()
     return row

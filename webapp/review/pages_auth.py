@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
+from storage.db import is_busy_error, retrying
+from storage.models import User
 from storage.repo import users as repo_users
 from webapp.review import settings
 from webapp.review.auth import (
@@ -69,11 +73,24 @@ def login_submit(
     valid = verify_password(user.password_hash if user else None, password[:1024])
     if user is None or not valid or user.disabled:
         return _login_page(request, safe_next(next), "Wrong name or password.", 401)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    repo_users.purge_expired_sessions(db)
-    token, _row = start_session(db, user)
-    db.commit()
+    rehashed = hash_password(password) if needs_rehash(user.password_hash) else None
+    user_id = user.id
+    db.rollback()  # the request's session only read; the writes take the lock up front
+
+    def write(session: Session) -> str:
+        row = session.get(User, user_id)
+        assert row is not None
+        if rehashed is not None:
+            row.password_hash = rehashed
+        repo_users.purge_expired_sessions(session)
+        return start_session(session, row)[0]
+
+    try:
+        token = retrying(request.app.state.session_factory, write)
+    except DBAPIError as exc:
+        if not is_busy_error(exc):
+            raise
+        return _login_page(request, safe_next(next), "The database is busy: try again.", 503)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(response, token)
     response.delete_cookie(settings.LOGIN_CSRF_COOKIE, path="/review/login")
