@@ -150,7 +150,7 @@ def test_redis_with_sqlite_is_refused_with_a_clear_error(tmp_path: Any) -> None:
         env={"NEWSDEDUP_REDIS_URL": "redis://127.0.0.1:6379/15", "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,  # a hang guard: the CLI start takes minutes on a loaded machine
         check=False,
     )
     assert result.returncode == 2, result.stderr
