@@ -479,5 +479,6 @@ def _by_votes(best: ArticleEvidence, v: _Votes, own: _Pointer | None) -> Origina
     if v.chained:
         reason += ", some through another copy"
     if own is not None and own.outside:
-        reason += f"; it credits {own.outside[:200]}, which is not in the cluster"
+        what = "canonical link" if own.kind == "canonical" else "credit line"
+        reason += f"; its own {what} ({own.outside[:200]}) names a page outside the cluster"
     return OriginalChoice(best.article, reason, rule)
