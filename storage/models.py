@@ -247,6 +247,29 @@ class ClusterMember(Base):
     cluster: Mapped[Cluster] = relationship(back_populates="members")
 
 
+class ClusterOriginalChange(Base):
+    """One change of a cluster's original, automatic or by an editor: the new choice, the
+    earlier one, the reason and the rule that decided. Append-only."""
+
+    __tablename__ = "cluster_original_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(
+        ForeignKey("clusters.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    previous_article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL")
+    )
+    reason: Mapped[str | None] = mapped_column(Text)
+    previous_reason: Mapped[str | None] = mapped_column(Text)
+    # only_member | canonical_link | credit_line | published_date | contains_copies |
+    # stable_key | editor | merged
+    rule: Mapped[str] = mapped_column(String(30))
+    chosen_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class SiteBoilerplate(Base):
     """A paragraph that recurs on many pages of one source: that site's boilerplate."""
 

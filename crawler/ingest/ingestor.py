@@ -24,16 +24,11 @@ from crawler.dedup import (
     Signature,
     norm_hash,
 )
-from crawler.dedup.clusters import (
-    ArticleEvidence,
-    choose_original,
-    overlaps_from_matches,
-    syndicated_copies,
-)
 from crawler.dedup.within import DEDUP_KINDS, Recheck
 from crawler.extract import extract
 from crawler.extract.model import Extraction
 from crawler.fetch.incremental import NotModified
+from crawler.ingest.clusters import update_clusters
 from crawler.ingest.recheck import recheck_from_settings
 from crawler.ingest.site_boilerplate import SiteBoilerplate
 from crawler.items import FetchedPage
@@ -431,34 +426,8 @@ class Ingestor:
     def _cluster(
         self, session: Session, article: Article, matches: Sequence[Match], paragraphs: int
     ) -> None:
-        """Join the article to the cluster of each stored article it verifiably copies, and
-        choose the cluster's original from the evidence of all members."""
-        cross = [m for m in matches if m.kind in (EXACT_CROSS, NEAR_CROSS)]
-        if not cross:
-            return
-        article_of = repo.article_ids_of_paragraphs(session, sorted({m.other for m in cross}))
-        stored = repo.paragraph_counts(session, sorted(set(article_of.values())), DEDUP_KINDS)
-        overlaps = overlaps_from_matches(cross, article_of, paragraphs, stored)
-        for other_article, share in syndicated_copies(overlaps):
-            cluster = repo.join_cluster(session, article.id, other_article, share, share)
-            if cluster.original_chosen_by is not None:
-                continue  # an editor chose the original: keep it
-            members = repo.cluster_articles(session, cluster)
-            original, reason = choose_original([evidence(a) for a in members])
-            repo.set_original(session, cluster, original, reason)
-
-
-def evidence(article: Article) -> ArticleEvidence:
-    """What an article tells about who published first."""
-    return ArticleEvidence(
-        article=article.id,
-        url=article.url,
-        first_seen=article.first_seen_at,
-        site=article.site_name or (article.source.name if article.source else ""),
-        canonical_url=article.canonical_url,
-        credit_text=article.credit,
-        published=article.published_at,
-    )
+        """Clusters and originals: see :mod:`crawler.ingest.clusters`."""
+        update_clusters(session, article, matches, paragraphs)
 
 
 LookupFn = Callable[[Sequence[int]], Mapping[int, str]]

@@ -26,6 +26,7 @@ from storage.models import (
     utcnow,
 )
 from storage.repo.audit import append_audit
+from storage.repo.clusters import set_original
 from storage.repo.suppressed import ordered, suppress_pair
 
 STATES = ("pending", "duplicate", "not_duplicate", "boilerplate")
@@ -434,12 +435,8 @@ def choose_original(
     note = (note or "").strip() or None
     previous = cluster.original_article_id
     reason = f"chosen by editor {user.name}" + (f": {note}" if note else "")
-    cluster.original_article_id = article_id
-    cluster.original_reason = reason
+    set_original(session, cluster, article_id, reason, rule="editor", chosen_by=user.id)
     cluster.original_chosen_by = user.id
-    cluster.updated_at = utcnow()
-    for member in cluster.members:
-        member.is_original = member.article_id == article_id
     append_audit(
         session,
         user_id=user.id,
