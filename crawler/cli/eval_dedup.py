@@ -2,6 +2,10 @@
 
 ``--pairs FILE`` scores labelled pairs (MSR paraphrase format); the last line printed is
 ``precision=P recall=R f1=F`` for newsdedup's own decision, a contract scripts read.
+``--cv K`` (with ``--pairs``) also prints K-fold cross-validated figures: the pair model
+fitted on K-1 folds and scored on the held-out one (:mod:`crawler.dedup.research.crossval`),
+beside today's decision and the MinHash baseline of the same run; the last line stays
+newsdedup's own decision.
 ``--embeddings`` (with ``--pairs``; needs the optional extra, ``pip install -e '.[embed]'``)
 also rechecks the pairs the lexical verifier rejected in its grey zone with the sentence
 embeddings of all-MiniLM-L6-v2 and prints their throughput; the last line is then the
@@ -24,7 +28,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from crawler.dedup.eval_within import Flag, Label, PairKey
+    from crawler.dedup.research.eval_within import Flag, Label, PairKey
 
 
 def register(sub: Any) -> None:
@@ -76,6 +80,21 @@ def register(sub: Any) -> None:
         metavar="J",
         help="estimated-Jaccard threshold of the plain MinHash baseline (default 0.5)",
     )
+    pairs = parser.add_argument_group("--pairs options")
+    pairs.add_argument(
+        "--cv",
+        type=int,
+        metavar="K",
+        help="also cross-validate: fit the pair model on K-1 folds, score the held-out fold, "
+        "for each of K folds (seeded by --seed)",
+    )
+    pairs.add_argument(
+        "--cv-precision",
+        type=float,
+        default=0.91,
+        metavar="P",
+        help="with --cv: the precision floor the fit aims at on its training folds (0.91)",
+    )
     parser.add_argument(
         "--embeddings",
         action="store_true",
@@ -99,12 +118,31 @@ def _run(args: argparse.Namespace) -> int:
         return _synthetic(params, args.seed)
     if args.within:
         return _within(args, params)
-    return _pairs(params, args.pairs, args.baseline_threshold, args.embeddings)
+    if args.cv is not None and args.cv < 2:
+        print("newsdedup eval dedup: --cv needs at least 2 folds", file=sys.stderr)
+        return 2
+    return _pairs(
+        params,
+        args.pairs,
+        args.baseline_threshold,
+        args.embeddings,
+        cv=args.cv,
+        cv_seed=args.seed,
+        cv_precision=args.cv_precision,
+    )
 
 
-def _pairs(params: Any, path: str, threshold: float, embeddings: bool = False) -> int:
+def _pairs(
+    params: Any,
+    path: str,
+    threshold: float,
+    embeddings: bool = False,
+    cv: int | None = None,
+    cv_seed: int = 7,
+    cv_precision: float = 0.91,
+) -> int:
     from crawler.dedup.embed import MODEL_NAME, Embedder
-    from crawler.dedup.evaluate import evaluate_pairs, read_pairs
+    from crawler.dedup.research.evaluate import evaluate_pairs, read_pairs
 
     embedder = None
     if embeddings:
@@ -139,6 +177,17 @@ def _pairs(params: Any, path: str, threshold: float, embeddings: bool = False) -
         f"{report.baseline.line()}"
     )
     print(f"newsdedup (exact hash + verify_pair): {report.newsdedup.line()}")
+    if cv is not None:
+        from crawler.dedup.research.crossval import cross_validate, format_cross_validation
+
+        if len(data.pairs) < cv:
+            print(f"newsdedup: {len(data.pairs)} pairs cannot make {cv} folds", file=sys.stderr)
+            return 2
+        cv_report = cross_validate(
+            data.pairs, params, k=cv, seed=cv_seed, precision=cv_precision, baseline_threshold=threshold
+        )
+        for line in format_cross_validation(cv_report):
+            print(line)
     emb = report.embedded
     if emb is None:
         print(report.newsdedup.line())
@@ -159,7 +208,7 @@ def _pairs(params: Any, path: str, threshold: float, embeddings: bool = False) -
 
 
 def _synthetic(params: Any, seed: int) -> int:
-    from crawler.dedup.evaluate import evaluate_synthetic, format_synthetic
+    from crawler.dedup.research.evaluate import evaluate_synthetic, format_synthetic
 
     reports = evaluate_synthetic(params, seed=seed)
     print(f"synthetic syndication corpus (seed {seed}), params {params.fingerprint()[:12]}")
@@ -171,7 +220,7 @@ def _synthetic(params: Any, seed: int) -> int:
 def _within(args: argparse.Namespace, params: Any) -> int:
     import logging
 
-    from crawler.dedup.eval_within import check_pages, page_blocks, read_labels
+    from crawler.dedup.research.eval_within import check_pages, page_blocks, read_labels
     from crawler.extract.evaluate import load_corpus
 
     if not args.data:
@@ -227,7 +276,7 @@ def _cut(text: str, width: int = 240) -> str:
 
 
 def _show(flags: Sequence[Flag], sample: int | None, seed: int) -> None:
-    from crawler.dedup.eval_within import sample_flags
+    from crawler.dedup.research.eval_within import sample_flags
 
     shown = sample_flags(flags, sample, seed)
     chosen = f" (a sample of {len(shown)}, seed {seed})" if len(shown) < len(flags) else ""
@@ -239,7 +288,7 @@ def _show(flags: Sequence[Flag], sample: int | None, seed: int) -> None:
 
 
 def _precision(flags: Sequence[Flag], labels: dict[PairKey, Label], path: str) -> None:
-    from crawler.dedup.eval_within import score_labels
+    from crawler.dedup.research.eval_within import score_labels
 
     score = score_labels(flags, labels)
     print(f"labels: {path} ({len(labels)} pairs)")

@@ -59,10 +59,7 @@ _NAME = re.compile(r"(?<=[^\s.!?:;\"“(]) ([^\W\d_][\w'’&.-]*)")
 
 IdArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-U64Array = npt.NDArray[np.uint64]
 _EMPTY_IDS: IdArray = np.empty(0, dtype=np.int64)
-_P1 = np.uint64(0x9E3779B97F4A7C15)
-_P2 = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
 class Profile:
@@ -167,11 +164,6 @@ class Profile:
         return frozenset(self._toks)
 
     @cached_property
-    def terms(self) -> U64Array:
-        """Distinct term ids, stopwords included (sorted)."""
-        return np.unique(self.ids).astype(np.uint64)
-
-    @cached_property
     def numbers(self) -> frozenset[str]:
         """Tokens that are figures."""
         return frozenset(t for t in self._toks if t[0].isdigit())
@@ -184,19 +176,6 @@ class Profile:
         return f" {self._tokenized.joined.decode('utf-8')} "
 
     @cached_property
-    def number_ids(self) -> frozenset[int]:
-        """Term ids of the figures. A figure's term is the token itself (the stemmer keeps
-        tokens that are not all letters, and words never stem to one), so these stand for
-        :attr:`numbers` one to one, without building the token strings."""
-        ids = self.ids
-        return frozenset(ids[VOCAB.numeric[ids]].tolist()) if len(ids) else frozenset()
-
-    @cached_property
-    def id_set(self) -> frozenset[int]:
-        """Distinct term ids, stopwords included."""
-        return frozenset(self.ids.tolist())
-
-    @cached_property
     def names(self) -> frozenset[str]:
         """Capitalised words that do not open a sentence, normalised."""
         return _names(self.text)
@@ -205,32 +184,6 @@ class Profile:
     def sentences(self) -> frozenset[tuple[str, ...]]:
         """Token tuples of the sentences."""
         return frozenset(tuple(s) for s in self._sentences if s)
-
-    @cached_property
-    def bigrams(self) -> U64Array:
-        """Distinct term-id bigrams (stopwords included), as sorted 64-bit keys."""
-        t = self.ids.astype(np.uint64)
-        return np.unique((t[:-1] << np.uint64(32)) | t[1:])
-
-    @cached_property
-    def trigrams(self) -> U64Array:
-        """Distinct term-id trigrams (stopwords included), as sorted 64-bit hashes."""
-        t = self.ids.astype(np.uint64)
-        return np.unique((t[:-2] * _P1 + t[1:-1]) * _P2 + t[2:])
-
-    @cached_property
-    def char4(self) -> U64Array:
-        """Distinct 4-grams of the UTF-8 bytes of the tokens joined by spaces (characters,
-        for Latin text), as sorted keys."""
-        b = np.frombuffer(self._tokenized.joined, dtype=np.uint8).astype(np.uint64)
-        if len(b) < 4:
-            return np.empty(0, dtype=np.uint64)
-        return np.unique(
-            (b[:-3] << np.uint64(24))
-            | (b[1:-2] << np.uint64(16))
-            | (b[2:-1] << np.uint64(8))
-            | b[3:]
-        )
 
 
 def profile(text: str, sentences: Tokenized | None = None) -> Profile:
@@ -395,7 +348,7 @@ def relations(a: Profile, b: Profile) -> Relations:
     """The figures of ``a``, whether each side has a figure the other lacks, and whether
     each side's terms all occur in the other, in one kernel call over the term ids. (A
     figure's term is the token itself, so comparing figure ids compares figure tokens;
-    see :attr:`Profile.number_ids`.)"""
+    the figures' term ids stand for the figure tokens one to one.)"""
     return Relations(*id_relations(a.ids, b.ids, VOCAB.numeric))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 from crawler.dedup.engine import DedupEngine
-from crawler.dedup.evaluate import load_articles
+from crawler.dedup.research.evaluate import load_articles
 from crawler.dedup.params import DedupParams
 
 
