@@ -12,6 +12,12 @@ embeddings of all-MiniLM-L6-v2 and prints their throughput; the last line is the
 embedding-assisted decision.
 ``--synthetic`` builds a syndication corpus from the project's own articles and prints
 precision and recall per kind of change.
+``--containment --data PATH`` generates long passages (cut-and-paste, light and heavy
+revision) from the texts of an extraction corpus and scores them against their sources and
+hard negatives (:mod:`crawler.dedup.research.heldout`; ``--write FILE`` saves the pairs for
+``--pairs``); ``--facts --data PATH`` inserts restatements of a paragraph into its article
+(a spun repeat, or the same event with a changed figure, actor, outcome or an added clause)
+and counts the within-article flags.
 ``--within --data PATH`` extracts each page of an extraction corpus (directory or .tgz),
 runs the within-article check on its paragraphs and prints the flags by kind and method;
 ``--show`` lists each ``near_within`` pair for labelling (``--sample N`` of them, chosen
@@ -51,6 +57,24 @@ def register(sub: Any) -> None:
         "--within",
         action="store_true",
         help="within-article near repeats on the pages of an extraction corpus (--data)",
+    )
+    what.add_argument(
+        "--containment",
+        action="store_true",
+        help="long containment passages (200-300 words) generated from the texts of an "
+        "extraction corpus (--data), scored against their sources and hard negatives",
+    )
+    what.add_argument(
+        "--facts",
+        action="store_true",
+        help="within-article restatements generated from the articles of an extraction "
+        "corpus (--data): spun repeats vs the same event with changed facts",
+    )
+    parser.add_argument(
+        "--write",
+        metavar="FILE",
+        help="with --containment: also write the generated pairs (MSR format) to FILE, for "
+        "--pairs (outside the repository: it holds corpus text)",
     )
     within = parser.add_argument_group("--within options")
     within.add_argument(
@@ -118,6 +142,8 @@ def _run(args: argparse.Namespace) -> int:
         return _synthetic(params, args.seed)
     if args.within:
         return _within(args, params)
+    if args.containment or args.facts:
+        return _heldout(args, params)
     if args.cv is not None and args.cv < 2:
         print("newsdedup eval dedup: --cv needs at least 2 folds", file=sys.stderr)
         return 2
@@ -184,7 +210,12 @@ def _pairs(
             print(f"newsdedup: {len(data.pairs)} pairs cannot make {cv} folds", file=sys.stderr)
             return 2
         cv_report = cross_validate(
-            data.pairs, params, k=cv, seed=cv_seed, precision=cv_precision, baseline_threshold=threshold
+            data.pairs,
+            params,
+            k=cv,
+            seed=cv_seed,
+            precision=cv_precision,
+            baseline_threshold=threshold,
         )
         for line in format_cross_validation(cv_report):
             print(line)
@@ -267,6 +298,82 @@ def _within(args: argparse.Namespace, params: Any) -> int:
         _show(report.near_flags, args.sample, args.seed)
     if labels is not None:
         _precision(report.near_flags, labels.labels, args.labels)
+    return 0
+
+
+def _corpus_articles(path: str | None) -> list[list[str]] | None:
+    """The dedup paragraphs of each page of an extraction corpus (None: an error was
+    printed)."""
+    import logging
+
+    from crawler.dedup.research.eval_within import page_paragraphs
+    from crawler.extract.evaluate import load_corpus
+
+    if not path:
+        print("newsdedup eval dedup: --containment and --facts need --data PATH", file=sys.stderr)
+        return None
+    try:
+        pages = load_corpus(path)
+    except (OSError, ValueError) as exc:
+        print(f"newsdedup eval dedup: {exc}", file=sys.stderr)
+        return None
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    return [page_paragraphs(p) for p in pages]
+
+
+def _heldout(args: argparse.Namespace, params: Any) -> int:
+    from crawler.dedup.research import heldout
+
+    articles = _corpus_articles(args.data)
+    if articles is None:
+        return 2
+    if args.facts:
+        made = heldout.facts_articles(articles, seed=args.seed)
+        facts = heldout.check_facts(made)
+        print(
+            f"same event, different facts: {len(made)} articles from {args.data} "
+            f"(seed {args.seed}), params {params.fingerprint()[:12]}"
+        )
+        for kind in heldout.FACTS_KINDS:
+            n = facts.articles.get(kind, 0)
+            what = "flagged as a repeat" if kind == "repeat" else "flagged (false)"
+            print(
+                f"  {kind:<10} {n:>5} articles, {facts.any_flag.get(kind, 0):>5} {what}"
+                + (
+                    f" ({facts.flagged.get(kind, 0)} of the restated paragraph)"
+                    if kind == "repeat"
+                    else ""
+                )
+            )
+        print(f"repeats flagged vs changed facts flagged: {facts.scores().line()}")
+        return 0
+    from crawler.dedup.research.evaluate import evaluate_pairs, lexical_decisions
+
+    pairs = heldout.containment_pairs(["\n\n".join(a) for a in articles], seed=args.seed)
+    if not pairs:
+        print("newsdedup eval dedup: no source text long enough in the corpus", file=sys.stderr)
+        return 2
+    labelled = heldout.as_labelled(pairs)
+    if args.write:
+        heldout.write_pairs(pairs, args.write)
+        print(f"wrote {len(pairs)} pairs to {args.write}")
+    start = time.perf_counter()
+    items = lexical_decisions(labelled, params)
+    seconds = time.perf_counter() - start
+    report = evaluate_pairs(labelled, params, args.baseline_threshold)
+    print(
+        f"long containment: {len(pairs)} pairs from {args.data} (seed {args.seed}), "
+        f"params {params.fingerprint()[:12]}; verified in {seconds:.1f}s"
+    )
+    for kind in (*heldout.CONTAINMENT_KINDS, "negative"):
+        got = [d.duplicate for p, (_, _, d) in zip(pairs, items, strict=True) if p.kind == kind]
+        print(f"  {kind:<10} {len(got):>5} pairs, {sum(got):>5} accepted")
+    print(
+        f"baseline minhash estimated-jaccard>={report.baseline_threshold:g}: "
+        f"{report.baseline.line()}"
+    )
+    print(f"newsdedup: {report.newsdedup.line()}")
     return 0
 
 

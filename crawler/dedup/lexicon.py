@@ -76,14 +76,6 @@ def content_words(toks: list[str]) -> list[str]:
     return out
 
 
-# Words that negate a claim (as tokens: apostrophes are dropped, "didn't" is "didnt").
-NEGATIONS: frozenset[str] = frozenset(
-    """
-    not no never cannot cant dont doesnt didnt isnt wasnt arent werent hasnt havent hadnt
-    wont wouldnt couldnt shouldnt mustnt neither nor none nobody nothing nowhere
-    """.split()
-)
-
 # Pairs of words of opposite sense: a paragraph that says one where another says the other
 # reports a different outcome, not the same one reworded.
 _OPPOSITE_TEXT = """

@@ -150,7 +150,8 @@ def fit_decision(table: PairTable, train: Bools, l2: float, precision: float) ->
 def decide(table: PairTable, weights: Floats) -> Bools:
     """The whole decision with the given pair-model constants (intercept last)."""
     z = table.features @ weights[:-1] + weights[-1]
-    return table.rules | (table.reach & (z >= 0))
+    decided: Bools = table.rules | (table.reach & (z >= 0))
+    return decided
 
 
 def fold_of(n: int, k: int, seed: int) -> Ints:

@@ -19,9 +19,9 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from crawler.dedup.research.evaluate import read_pairs
 from crawler.dedup.pairmodel import FEATURES
 from crawler.dedup.params import DedupParams
+from crawler.dedup.research.evaluate import read_pairs
 from crawler.dedup.signature import Signer
 from crawler.dedup.verify import (
     IdfModel,
@@ -61,7 +61,9 @@ def prf(labels: Floats, decided: npt.NDArray[np.bool_]) -> tuple[float, float, f
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.dedup.research.fit_pairs", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.dedup.research.fit_pairs", description=__doc__
+    )
     parser.add_argument("--data", required=True, help="labelled pairs (MSR format)")
     parser.add_argument("--precision", type=float, default=0.91, help="precision floor")
     parser.add_argument("--l2", type=float, default=0.1, help="L2 penalty")

@@ -290,9 +290,8 @@ def respell(text: str, rng: random.Random, rate: float, drop: float = 0.0) -> st
         repl = SYNONYMS.get(w) if w[0].islower() else None  # names are kept as they are
         if repl is not None and rng.random() < rate:
             return repl
-        if repl is None and drop and w.lower() not in STOPWORDS and w[0].islower():
-            if rng.random() < drop:
-                return ""
+        if repl is None and drop and w[0].islower() and w not in STOPWORDS and rng.random() < drop:
+            return ""
         return w
 
     return re.sub(r"  +", " ", _WORD.sub(sub, text)).replace(" ,", ",").replace(" .", ".")
@@ -494,9 +493,7 @@ def _add_clause(text: str, rng: random.Random, clauses: Sequence[str]) -> str | 
     return " ".join(sents)
 
 
-def facts_articles(
-    articles: Sequence[Sequence[str]], seed: int = 7
-) -> list[FactsArticle]:
+def facts_articles(articles: Sequence[Sequence[str]], seed: int = 7) -> list[FactsArticle]:
     """The same-event set from ``articles`` (each a list of paragraphs; English articles
     with at least :data:`FACTS_MIN_PARAGRAPHS` paragraphs are used): per article, one
     earlier paragraph and one inserted restatement of each kind that applies (a
@@ -504,9 +501,7 @@ def facts_articles(
     opposite in :data:`OPPOSITES`)."""
     rng = random.Random(seed)
     usable = [
-        list(a)
-        for a in articles
-        if len(a) >= FACTS_MIN_PARAGRAPHS and is_english(" ".join(a))
+        list(a) for a in articles if len(a) >= FACTS_MIN_PARAGRAPHS and is_english(" ".join(a))
     ]
     names = sorted({m.group(0) for a in usable for p in a for m in _NAME.finditer(p)})
     clauses = [
