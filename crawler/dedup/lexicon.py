@@ -74,3 +74,26 @@ def content_words(toks: list[str]) -> list[str]:
         if word:
             out.append(word)
     return out
+
+
+# Pairs of words of opposite sense: a paragraph that says one where another says the other
+# reports a different outcome, not the same one reworded.
+_OPPOSITE_TEXT = """
+    rose fell  rise fall  rises falls  rising falling  up down  increase decrease
+    increased decreased  increases decreases  higher lower  high low  gain loss  gained lost
+    won lost  win lose  wins loses  winning losing  approved rejected  approve reject
+    accept refuse  accepted refused  open close  opened closed  before after  more fewer
+    more less  most least  support oppose  supported opposed  supports opposes  agreed refused
+    confirmed denied  confirm deny  added removed  strong weak  stronger weaker  first last
+    early late  earlier later  best worst  better worse  good bad  success failure
+    succeeded failed  always never  profit loss  profits losses  buy sell  bought sold
+    buying selling  hire fire  hired fired  expand shrink  expanded shrank  raise cut
+    raised cut  start stop  started stopped  begin end  began ended  allow ban  allowed banned
+    legal illegal  guilty innocent  true false  right wrong  north south  east west  above below
+    inside outside  import export  imports exports  maximum minimum  majority minority
+    """
+_OPPOSITE_WORDS = _OPPOSITE_TEXT.split()
+OPPOSITES: dict[str, frozenset[str]] = {}
+for _a, _b in zip(_OPPOSITE_WORDS[::2], _OPPOSITE_WORDS[1::2], strict=True):
+    OPPOSITES[_a] = OPPOSITES.get(_a, frozenset()) | {_b}
+    OPPOSITES[_b] = OPPOSITES.get(_b, frozenset()) | {_a}

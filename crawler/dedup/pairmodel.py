@@ -10,7 +10,7 @@ agreement of figures and names (a side with a figure or name the other lacks; th
 figures on both sides). Pairs where each side has a figure the other lacks never get
 here: that is a veto.
 
-The weights are constants, fitted once by ``python -m crawler.dedup.fit_pairs --data
+The weights are constants, fitted once by ``python -m crawler.dedup.research.fit_pairs --data
 FILE`` on the odd-numbered lines of the MSR paraphrase training file (L2-regularised
 logistic regression, Newton's method, penalty 0.1), with the intercept moved so that the
 engine's whole decision (rules, then this model) reaches precision 0.91 on those lines; the
@@ -51,7 +51,7 @@ PAIR_MODEL_MIN_OVERLAP = 0.35
 """Pairs with a smaller IDF overlap than this are not scored (none of the accepted
 training pairs is below it)."""
 
-# fitted by ``python -m crawler.dedup.fit_pairs --data msr_paraphrase_train.txt``
+# fitted by ``python -m crawler.dedup.research.fit_pairs --data msr_paraphrase_train.txt``
 # (--l2 0.1, precision floor 0.91 on the training split, copy_max_novelty 0.15):
 # train (odd lines): precision=0.910 recall=0.565 f1=0.698
 # held out (even lines): precision=0.914 recall=0.569 f1=0.701

@@ -13,8 +13,8 @@ from __future__ import annotations
 import time
 
 from crawler.dedup.engine import DedupEngine
-from crawler.dedup.evaluate import load_articles
 from crawler.dedup.params import DedupParams
+from crawler.dedup.research.evaluate import load_articles
 
 
 def _edits(text: str, every: int) -> str:

@@ -32,6 +32,7 @@ from crawler.dedup.verify import (
     IdfModel,
     PairStats,
     Profile,
+    fact_conflict,
     judge,
 )
 from crawler.dedup.vocab import VOCAB
@@ -228,7 +229,12 @@ def within_article(
         i, j, n_shared, na, nb, *floats, exclusive, rare_share, local_cos, rare = row
         i, j = int(i), int(j)
         st = PairStats(int(n_shared), int(na), int(nb), *floats)
-        decision = judge(st, profiles[i], profiles[j], params)
+        decision = judge(st, profiles[i], profiles[j], params, within=True)
+        if not decision.method.startswith("veto") and (decision.duplicate or rare):
+            conflict = fact_conflict(profiles[i], profiles[j])
+            if conflict is not None:
+                # the same event with another actor or outcome: not a repeat
+                decision = Decision(False, f"veto:{conflict}", 0.0, decision.scores)
         if (
             decision.duplicate
             and decision.method == "minhash+verify:pair-model"

@@ -17,7 +17,7 @@ from crawler.dedup.embed import (
     in_grey_zone,
     verify_with_embeddings,
 )
-from crawler.dedup.evaluate import LabelledPair, evaluate_pairs, lexical_decisions
+from crawler.dedup.research.evaluate import LabelledPair, evaluate_pairs, lexical_decisions
 from crawler.dedup.verify import Decision, profile
 
 needs_model = pytest.mark.skipif(

@@ -182,7 +182,7 @@ def test_load_from_rows_equals_add() -> None:
 
 
 def test_unrelated_articles_do_not_match() -> None:
-    from crawler.dedup.evaluate import load_articles
+    from crawler.dedup.research.evaluate import load_articles
 
     store = Store()
     engine = DedupEngine(lookup=store.lookup)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import main
-from crawler.dedup.eval_within import (
+from crawler.dedup.research.eval_within import (
     DEDUP_KINDS,
     Flag,
     Label,

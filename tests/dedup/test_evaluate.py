@@ -5,7 +5,12 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import main
-from crawler.dedup.evaluate import evaluate_pairs, evaluate_synthetic, load_articles, read_pairs
+from crawler.dedup.research.evaluate import (
+    evaluate_pairs,
+    evaluate_synthetic,
+    load_articles,
+    read_pairs,
+)
 
 PAIRS = (
     "\ufeffQuality\t#1 ID\t#2 ID\t#1 String\t#2 String\r\n"

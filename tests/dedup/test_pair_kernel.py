@@ -22,7 +22,16 @@ from crawler.dedup import DedupEngine
 from crawler.dedup import pair_kernel as pk
 from crawler.dedup.pairmodel import PAIR_MODEL_MIN_OVERLAP
 from crawler.dedup.params import DedupParams
-from crawler.dedup.verify import Decision, IdfModel, PairStats, Profile, judge, pair_stats, weigh
+from crawler.dedup.verify import (
+    Decision,
+    IdfModel,
+    PairStats,
+    Profile,
+    fact_conflict,
+    judge,
+    pair_stats,
+    weigh,
+)
 from crawler.dedup.vocab import VOCAB
 from crawler.dedup.within import (
     DEDUP_KINDS,
@@ -249,7 +258,11 @@ def reference_within(
                 or rare == 2.0
             ):
                 continue
-            d = judge(stats, profiles[i], profiles[j], params)
+            d = judge(stats, profiles[i], profiles[j], params, within=True)
+            if not d.method.startswith("veto") and (d.duplicate or rare):
+                conflict = fact_conflict(profiles[i], profiles[j])
+                if conflict is not None:
+                    d = Decision(False, f"veto:{conflict}", 0.0, d.scores)
             if (
                 d.duplicate
                 and d.method == "minhash+verify:pair-model"

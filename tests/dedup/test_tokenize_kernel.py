@@ -342,19 +342,12 @@ def test_signatures_equal_the_python_definition(texts: list[str]) -> None:
 def _reference_profile(text: str) -> dict[str, object]:
     sentences = sentence_tokens(prepare(text))
     toks = [t for s in sentences for t in s]
-    b = np.frombuffer(" ".join(toks).encode("utf-8"), dtype=np.uint8).astype(np.uint64)
-    char4 = (
-        np.unique((b[:-3] << 24) | (b[1:-2] << 16) | (b[2:-1] << 8) | b[3:])
-        if len(b) >= 4
-        else np.empty(0, dtype=np.uint64)
-    )
     return {
         "tokens": frozenset(toks),
         "numbers": frozenset(t for t in toks if t[0].isdigit()),
         "sentences": frozenset(tuple(s) for s in sentences if s),
         "n_tokens": len(toks),
         "has_tokens": bool(toks),
-        "char4": char4.tolist(),
     }
 
 
@@ -365,7 +358,6 @@ def _profile_facts(p: Profile) -> dict[str, object]:
         "sentences": p.sentences,
         "n_tokens": p.n_tokens,
         "has_tokens": p.has_tokens,
-        "char4": p.char4.tolist(),
     }
 
 

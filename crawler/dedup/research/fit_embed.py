@@ -1,9 +1,9 @@
 """Fit the embedding threshold (:data:`crawler.dedup.embed.EMBED_MIN_COSINE`) on labelled
 pairs. Needs the optional extra: ``pip install -e '.[embed]'``.
 
-Run: ``python -m crawler.dedup.fit_embed --data msr_paraphrase_train.txt``. The file is only
-read, never copied. Pairs on odd-numbered lines are the training split, pairs on
-even-numbered lines are held out (as in :mod:`crawler.dedup.fit_pairs`). The lexical
+Run: ``python -m crawler.dedup.research.fit_embed --data msr_paraphrase_train.txt``. The
+file is only read, never copied. Pairs on odd-numbered lines are the training split, pairs on
+even-numbered lines are held out (as in :mod:`crawler.dedup.research.fit_pairs`). The lexical
 decision is made first; the grey-zone pairs (:func:`crawler.dedup.embed.in_grey_zone`) are
 embedded; among cosine thresholds on a 0.005 grid, the script keeps the one with the best F1
 on the training split whose precision, and that of every threshold down to ``--margin``
@@ -21,14 +21,16 @@ import numpy as np
 import numpy.typing as npt
 
 from crawler.dedup.embed import Embedder, combine, in_grey_zone
-from crawler.dedup.evaluate import lexical_decisions, read_pairs
-from crawler.dedup.fit_pairs import prf
+from crawler.dedup.research.evaluate import lexical_decisions, read_pairs
+from crawler.dedup.research.fit_pairs import prf
 
 Bools = npt.NDArray[np.bool_]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.dedup.fit_embed", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.dedup.research.fit_embed", description=__doc__
+    )
     parser.add_argument("--data", required=True, help="labelled pairs (MSR format)")
     parser.add_argument("--precision", type=float, default=0.9, help="precision floor")
     parser.add_argument("--margin", type=float, default=0.01, help="cosine margin of the floor")

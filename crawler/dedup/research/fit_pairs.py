@@ -1,6 +1,6 @@
 """Fit the pair model's weights (:mod:`crawler.dedup.pairmodel`) on labelled pairs.
 
-Run: ``python -m crawler.dedup.fit_pairs --data msr_paraphrase_train.txt``. The file is
+Run: ``python -m crawler.dedup.research.fit_pairs --data msr_paraphrase_train.txt``. The file is
 only read, never copied. Pairs on odd-numbered lines are the training split, pairs on
 even-numbered lines are held out. The model is fitted (L2-regularised logistic regression
 by Newton's method) on the training pairs that the fixed rules leave undecided and that
@@ -19,9 +19,9 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from crawler.dedup.evaluate import read_pairs
 from crawler.dedup.pairmodel import FEATURES
 from crawler.dedup.params import DedupParams
+from crawler.dedup.research.evaluate import read_pairs
 from crawler.dedup.signature import Signer
 from crawler.dedup.verify import (
     IdfModel,
@@ -61,7 +61,9 @@ def prf(labels: Floats, decided: npt.NDArray[np.bool_]) -> tuple[float, float, f
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.dedup.fit_pairs", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.dedup.research.fit_pairs", description=__doc__
+    )
     parser.add_argument("--data", required=True, help="labelled pairs (MSR format)")
     parser.add_argument("--precision", type=float, default=0.91, help="precision floor")
     parser.add_argument("--l2", type=float, default=0.1, help="L2 penalty")

@@ -172,6 +172,30 @@ def _lexical(
     ]
 
 
+def baseline_decisions(
+    pairs: Sequence[LabelledPair], params: DedupParams | None = None, threshold: float = 0.5
+) -> list[bool]:
+    """The plain MinHash baseline on each pair: estimated Jaccard of the two signatures at
+    least ``threshold`` (exact hash for texts too short for MinHash)."""
+    signer = Signer(params or DedupParams())
+    return _baseline(
+        signer.signatures([p.a for p in pairs]), signer.signatures([p.b for p in pairs]), threshold
+    )
+
+
+def _baseline(
+    sig_a: Sequence[Signature], sig_b: Sequence[Signature], threshold: float
+) -> list[bool]:
+    baseline: list[bool] = []
+    for sa, sb in zip(sig_a, sig_b, strict=True):
+        if sa.hashvalues is None or sb.hashvalues is None:
+            baseline.append(sa.exact_hash == sb.exact_hash)
+        else:
+            est = float(np.mean(sa.hashvalues == sb.hashvalues))
+            baseline.append(est >= threshold)
+    return baseline
+
+
 def evaluate_pairs(
     pairs: Sequence[LabelledPair],
     params: DedupParams | None = None,
@@ -187,13 +211,7 @@ def evaluate_pairs(
     signer = Signer(params)
     sig_a = signer.signatures([p.a for p in pairs])
     sig_b = signer.signatures([p.b for p in pairs])
-    baseline: list[bool] = []
-    for sa, sb in zip(sig_a, sig_b, strict=True):
-        if sa.hashvalues is None or sb.hashvalues is None:
-            baseline.append(sa.exact_hash == sb.exact_hash)
-        else:
-            est = float(np.mean(sa.hashvalues == sb.hashvalues))
-            baseline.append(est >= baseline_threshold)
+    baseline = _baseline(sig_a, sig_b, baseline_threshold)
     items = _lexical(pairs, params, sig_a, sig_b)
     labels = [p.label for p in pairs]
     embedded = None
@@ -233,7 +251,7 @@ class Article:
 
 def load_articles() -> list[Article]:
     """The project's own short tech-news articles (package data)."""
-    raw = resources.files("crawler.dedup").joinpath("articles.json").read_text("utf-8")
+    raw = resources.files("crawler.dedup.research").joinpath("articles.json").read_text("utf-8")
     return [Article(a["title"], tuple(a["paragraphs"])) for a in json.loads(raw)]
 
 
