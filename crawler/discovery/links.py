@@ -15,8 +15,9 @@ What real sites serve is salvaged, and each salvage is reported in the result's
   ``&nbsp;`` are repaired first (libxml2's recovery alone would drop the ``&`` and
   corrupt the URL ``?a=1&b=2``); what is still broken is cut after the last complete
   ``<item>``/``<entry>``/``<url>``/``<sitemap>`` and parsed in lxml's recover mode;
-- a truncated or corrupt gzip stream keeps what was unpacked before the cut, up to the
-  last complete entry (a half-written ``<loc>`` is not a URL).
+- a truncated gzip stream keeps what was unpacked before the cut, up to the last
+  complete entry (a half-written ``<loc>`` is not a URL). A corrupt one (bad data, not a
+  cut) is refused: deflate data before the error may already be garbage.
 
 Example:
     >>> feed = b'<rss version="2.0"><channel><item><link>/a</link></item></channel></rss>'
@@ -26,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import codecs
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -35,7 +37,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from crawler.extract.decode import detect_charset
+from crawler.extract.decode import Charset, detect_charset, xml_charset
 
 __all__ = [
     "MAX_DECOMPRESSED_BYTES",
@@ -52,7 +54,7 @@ __all__ = [
 #: Largest body accepted after gunzip (sitemaps are capped at 50 MB by the protocol).
 MAX_DECOMPRESSED_BYTES = 60 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
-_CHUNK = 1024 * 1024
+_GZIP_STEP = 4096
 
 
 class DiscoveryError(ValueError):
@@ -122,31 +124,35 @@ def _gunzip(body: bytes, url: str) -> tuple[bytes, str | None]:
     """Decompress a gzip body; other bodies are returned unchanged.
 
     Returns:
-        the data and, for a truncated or corrupt stream, what went wrong (the data is
-        then what was unpacked before the cut).
+        the data and, for a truncated stream, what went wrong (the data is then what was
+        unpacked before the cut).
+
+    Raises:
+        DiscoveryError: corrupt data, nothing before the cut, or too large unpacked.
     """
     if not body.startswith(_GZIP_MAGIC):
         return body, None
     decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
     out = bytearray()
-    pending = body
-    problem: str | None = None
     try:
-        while not decompressor.eof:
-            chunk = decompressor.decompress(pending, _CHUNK)
-            out += chunk
+        # small input steps: one step cannot unpack to more than about 1000 times its
+        # size, so the cap is checked before memory runs away
+        for start in range(0, len(body), _GZIP_STEP):
+            out += decompressor.decompress(body[start : start + _GZIP_STEP])
             if len(out) > MAX_DECOMPRESSED_BYTES:
                 raise DiscoveryError(
                     url, f"gzip body exceeds {MAX_DECOMPRESSED_BYTES} bytes unpacked"
                 )
-            pending = decompressor.unconsumed_tail
-            if not pending and len(chunk) < _CHUNK:
+            if decompressor.eof:
                 break
     except zlib.error as exc:
-        problem = f"broken gzip data: {exc} after {len(out)} unpacked bytes"
-    if problem is None and not decompressor.eof:
-        problem = f"broken gzip data: truncated stream after {len(out)} unpacked bytes"
-    if problem is not None and not out:
+        # corrupt, not cut: deflate has no checksum before the end, so the bytes unpacked
+        # before the error may already be garbage (wrong back-references): keep none
+        raise DiscoveryError(url, f"broken gzip data: {exc}") from exc
+    if decompressor.eof:
+        return bytes(out), None
+    problem = f"broken gzip data: truncated stream after {len(out)} unpacked bytes"
+    if not out:
         raise DiscoveryError(url, problem)
     return bytes(out), problem
 
@@ -203,12 +209,8 @@ def _parse_xml(body: bytes, url: str, records: tuple[str, ...]) -> tuple[etree._
     data, problem = _gunzip(body, url)
     warnings = [problem] if problem is not None else []
     charset = detect_charset(data)
-    if charset.problem is not None:
-        warnings.append(charset.problem)
-    elif charset.source == "detected":
-        warnings.append(f"decoded as {charset.encoding}: the bytes contradict the declaration")
-    elif charset.repaired:
-        warnings.append(f"repaired {charset.repaired} double-encoded UTF-8 sequences")
+    head = data[:4096].removeprefix(codecs.BOM_UTF8)
+    warnings += _charset_warnings(charset, xml_charset(head))
     xml = charset.text.lstrip().encode("utf-8")
     if not xml:
         raise DiscoveryError(url, problem or "empty body")
@@ -239,6 +241,32 @@ def _parse_xml(body: bytes, url: str, records: tuple[str, ...]) -> tuple[etree._
     elif problem is not None:
         warnings[0] = f"{problem}; kept the entries before the cut"
     return _root(root, url), warnings
+
+
+def _family(name: str) -> str:
+    """A codec name with its byte-order variants, and ISO-8859-1 with windows-1252, as one."""
+    try:
+        name = codecs.lookup(name).name
+    except LookupError:
+        return name
+    if name.startswith(("utf-16", "utf-32")):
+        return name[:6]
+    return "cp1252" if name == "iso8859-1" else name
+
+
+def _charset_warnings(charset: Charset, declared: str | None) -> list[str]:
+    """What to report about how the document was decoded (XML's default is UTF-8)."""
+    if charset.problem is not None:
+        return [charset.problem]
+    warnings = []
+    if _family(declared or "utf-8") != _family(charset.encoding):
+        warnings.append(
+            f"decoded as {charset.encoding} ({charset.source}): the bytes contradict "
+            f"the declared {declared or 'utf-8 (no declaration)'}"
+        )
+    if charset.repaired:
+        warnings.append(f"repaired {charset.repaired} double-encoded UTF-8 sequences")
+    return warnings
 
 
 def _root(root: etree._Element | None, url: str) -> etree._Element:
