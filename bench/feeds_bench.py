@@ -31,7 +31,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from crawler.discovery import DiscoveryError, _parse_xml, parse_feed
+from crawler.discovery.links import DiscoveryError, _parse_xml, parse_feed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "discovery"
 Links = list[tuple[str, str | None]]

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from crawler.discovery import (
+from crawler.discovery.links import (
     MAX_DECOMPRESSED_BYTES,
     DiscoveryError,
     parse_feed,

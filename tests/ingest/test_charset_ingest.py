@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.ingest import Ingestor
+from crawler.ingest.ingestor import Ingestor
 from crawler.items import FetchedPage
 from storage import migrate
 from storage import repository as repo
