@@ -56,6 +56,7 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType(
         "download_delay": None,
         "user_agent": None,
         "max_failure_share": None,
+        "robots_sitemaps": None,
     }
 )
 
@@ -114,6 +115,9 @@ class SourceConfig:
         user_agent: User-Agent for this source; None keeps the setting.
         max_failure_share: most share (0..1) of fetched pages whose extraction may fail
             before a run counts as failed; None keeps ``NEWSDEDUP_MAX_FAILURE_SHARE``.
+        robots_sitemaps: read the ``Sitemap:`` lines of the robots.txt of the source's
+            sites and crawl those sitemaps too; None (the key unset) means "when no
+            ``sitemaps`` are configured" (see :attr:`uses_robots_sitemaps`).
     """
 
     name: str
@@ -129,11 +133,40 @@ class SourceConfig:
     download_delay: float | None = None
     user_agent: str | None = None
     max_failure_share: float | None = None
+    robots_sitemaps: bool | None = None
 
     @property
     def entry_points(self) -> tuple[str, ...]:
-        """Every entry point URL: feeds, then sitemaps, then listings."""
+        """Every configured entry point URL: feeds, then sitemaps, then listings."""
         return self.feeds + self.sitemaps + tuple(item.url for item in self.listings)
+
+    @property
+    def uses_robots_sitemaps(self) -> bool:
+        """Whether the sitemaps listed in robots.txt are crawled: ``robots_sitemaps`` if
+        set, else only when the source configures no ``sitemaps`` of its own."""
+        if self.robots_sitemaps is not None:
+            return self.robots_sitemaps
+        return not self.sitemaps
+
+    @property
+    def robots_urls(self) -> tuple[str, ...]:
+        """The robots.txt URLs read for sitemaps: one per site (scheme and host) of the
+        entry points, then ``https://DOMAIN/robots.txt`` for each domain no entry point
+        is on. Empty when :attr:`uses_robots_sitemaps` is false."""
+        if not self.uses_robots_sitemaps:
+            return ()
+        urls: list[str] = []
+        hosts: set[str] = set()
+        for url in self.entry_points:
+            parts = urlsplit(url)
+            robots = f"{parts.scheme}://{parts.netloc}/robots.txt"
+            if robots not in urls:
+                urls.append(robots)
+            hosts.add((parts.hostname or "").lower())
+        for domain in self.domains:
+            if domain not in hosts:
+                urls.append(f"https://{domain}/robots.txt")
+        return tuple(urls)
 
     def article_regex(self) -> re.Pattern[str] | None:
         """The compiled source-level ``article_pattern``, if any."""
@@ -248,7 +281,7 @@ class _Validator:
 
     def check_scalar(self, where: str, key: str, value: Any) -> bool:
         """Check one of the keys that may appear in [defaults] and in a source."""
-        if key == "enabled":
+        if key in ("enabled", "robots_sitemaps"):
             return self.expect(where, key, value, bool, "a boolean")
         if key == "schedule":
             if not self.expect(where, key, value, str, "a string"):
@@ -318,8 +351,14 @@ class _Validator:
         article_pattern = raw.get("article_pattern")
         if article_pattern is not None:
             self.regex(where, "article_pattern", article_pattern)
-        if not feeds and not sitemaps and not listings and len(self.errors) == before:
-            self.error(where, "feeds", "no entry points: give feeds, sitemaps or listings")
+        robots = raw.get("robots_sitemaps", defaults["robots_sitemaps"])
+        no_entry = not feeds and not sitemaps and not listings and robots is False
+        if no_entry and len(self.errors) == before:
+            self.error(
+                where,
+                "feeds",
+                "no entry points: give feeds, sitemaps or listings, or leave robots_sitemaps on",
+            )
 
         values = dict(defaults)
         for key in _DEFAULT_KEYS & set(raw):
@@ -344,6 +383,7 @@ class _Validator:
             max_failure_share=(
                 None if values["max_failure_share"] is None else float(values["max_failure_share"])
             ),
+            robots_sitemaps=values["robots_sitemaps"],
         )
 
     def domains(self, where: str, raw: Any) -> tuple[str, ...]:

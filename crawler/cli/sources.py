@@ -56,6 +56,8 @@ def _check(args: argparse.Namespace) -> int:
             print(f"  sitemap: {url}")
         for listing in source.listings:
             print(f"  listing: {listing.url}  (links matching {listing.article_pattern})")
+        for url in source.robots_urls:
+            print(f"  robots:  {url}  (the sitemaps it lists)")
     count = len(config.sources)
     print(
         f"{config.origin}: OK, {count} source{'s' if count != 1 else ''} "

@@ -1,4 +1,4 @@
-"""Discover article URLs in feeds, sitemaps and listing pages.
+"""Discover article URLs in feeds, sitemaps, robots.txt and listing pages.
 
 Plain Python plus lxml; no Scrapy. Each function takes the raw body and the URL it
 came from and returns :class:`DiscoveredLink` objects with absolute (not yet
@@ -6,35 +6,55 @@ normalised) URLs. XML is parsed without entity resolution, network access or DTD
 loading, and without lxml's huge-tree mode. Gzip-compressed bodies (``.xml.gz``
 sitemaps) are decompressed, with a cap on the decompressed size.
 
+What real sites serve is salvaged, and each salvage is reported in the result's
+``warnings`` (the caller logs them with the URL):
+
+- the charset: a byte-order mark wins over the XML declaration, and bytes that contradict
+  the declared encoding are decoded as what they are (:mod:`crawler.extract.decode`);
+- a feed or sitemap that is not well-formed XML: unescaped ``&`` and HTML entities such as
+  ``&nbsp;`` are repaired first (libxml2's recovery alone would drop the ``&`` and
+  corrupt the URL ``?a=1&b=2``); what is still broken is cut after the last complete
+  ``<item>``/``<entry>``/``<url>``/``<sitemap>`` and parsed in lxml's recover mode;
+- a truncated gzip stream keeps what was unpacked before the cut, up to the last
+  complete entry (a half-written ``<loc>`` is not a URL). A corrupt one (bad data, not a
+  cut) is refused: deflate data before the error may already be garbage.
+
 Example:
     >>> feed = b'<rss version="2.0"><channel><item><link>/a</link></item></channel></rss>'
-    >>> parse_feed(feed, "http://site.example/feed.xml")[0].url
+    >>> parse_feed(feed, "http://site.example/feed.xml").links[0].url
     'http://site.example/a'
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import zlib
 from dataclasses import dataclass, field
+from html.entities import html5
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from crawler.extract.decode import Charset, detect_charset, xml_charset
+
 __all__ = [
     "MAX_DECOMPRESSED_BYTES",
     "DiscoveredLink",
     "DiscoveryError",
+    "FeedResult",
     "SitemapResult",
     "parse_feed",
     "parse_listing",
+    "parse_robots_sitemaps",
     "parse_sitemap",
 ]
 
 #: Largest body accepted after gunzip (sitemaps are capped at 50 MB by the protocol).
 MAX_DECOMPRESSED_BYTES = 60 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_STEP = 4096
 
 
 class DiscoveryError(ValueError):
@@ -62,11 +82,23 @@ class DiscoveredLink:
 
 
 @dataclass(frozen=True)
+class FeedResult:
+    """What a feed holds, and what had to be salvaged to read it (empty when nothing)."""
+
+    links: list[DiscoveredLink] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class SitemapResult:
-    """What a sitemap holds: page links, and child sitemaps for a sitemap index."""
+    """What a sitemap holds: page links, and child sitemaps for a sitemap index.
+
+    ``warnings`` says what had to be salvaged to read it (empty when nothing).
+    """
 
     links: list[DiscoveredLink] = field(default_factory=list)
     sitemaps: list[DiscoveredLink] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def is_index(self) -> bool:
@@ -74,7 +106,7 @@ class SitemapResult:
         return bool(self.sitemaps) and not self.links
 
 
-def _xml_parser() -> etree.XMLParser:
+def _xml_parser(recover: bool = False) -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -83,34 +115,161 @@ def _xml_parser() -> etree.XMLParser:
         dtd_validation=False,
         remove_comments=True,
         remove_pis=True,
-        recover=False,
+        recover=recover,
+        encoding="utf-8",  # the body is decoded first and handed over as UTF-8
     )
 
 
-def _gunzip(body: bytes, url: str) -> bytes:
-    """Decompress a gzip body; other bodies are returned unchanged."""
+def _gunzip(body: bytes, url: str) -> tuple[bytes, str | None]:
+    """Decompress a gzip body; other bodies are returned unchanged.
+
+    Returns:
+        the data and, for a truncated stream, what went wrong (the data is then what was
+        unpacked before the cut).
+
+    Raises:
+        DiscoveryError: corrupt data, nothing before the cut, or too large unpacked.
+    """
     if not body.startswith(_GZIP_MAGIC):
-        return body
+        return body, None
     decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = bytearray()
     try:
-        data = decompressor.decompress(body, MAX_DECOMPRESSED_BYTES + 1)
+        # small input steps: one step cannot unpack to more than about 1000 times its
+        # size, so the cap is checked before memory runs away
+        for start in range(0, len(body), _GZIP_STEP):
+            out += decompressor.decompress(body[start : start + _GZIP_STEP])
+            if len(out) > MAX_DECOMPRESSED_BYTES:
+                raise DiscoveryError(
+                    url, f"gzip body exceeds {MAX_DECOMPRESSED_BYTES} bytes unpacked"
+                )
+            if decompressor.eof:
+                break
     except zlib.error as exc:
+        # corrupt, not cut: deflate has no checksum before the end, so the bytes unpacked
+        # before the error may already be garbage (wrong back-references): keep none
         raise DiscoveryError(url, f"broken gzip data: {exc}") from exc
-    if len(data) > MAX_DECOMPRESSED_BYTES:
-        raise DiscoveryError(url, f"gzip body exceeds {MAX_DECOMPRESSED_BYTES} bytes unpacked")
-    if not decompressor.eof:
-        raise DiscoveryError(url, "broken gzip data: truncated stream")
-    return data
+    if decompressor.eof:
+        return bytes(out), None
+    problem = f"broken gzip data: truncated stream after {len(out)} unpacked bytes"
+    if not out:
+        raise DiscoveryError(url, problem)
+    return bytes(out), problem
 
 
-def _parse_xml(body: bytes, url: str) -> etree._Element:
-    data = _gunzip(body, url).lstrip(b"\xef\xbb\xbf").lstrip()
-    if not data:
-        raise DiscoveryError(url, "empty body")
+_CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.S)
+_BARE_AMPERSAND = re.compile(rb"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z_][A-Za-z0-9._-]*;)")
+_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]*);")
+_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+
+
+def _repair_entities(data: bytes) -> tuple[bytes, int]:
+    """Escape bare ``&`` and turn HTML entities (``&nbsp;``) into character references,
+    outside CDATA sections. Returns the data and the number of repairs."""
+    count = 0
+
+    def named(match: re.Match[bytes]) -> bytes:
+        nonlocal count
+        name = match.group(1)
+        if name in _XML_ENTITIES:
+            return match.group()
+        count += 1
+        chars = html5.get(name.decode("ascii") + ";")
+        if chars is None:
+            return b"&amp;" + name + b";"
+        return b"".join(b"&#%d;" % ord(c) for c in chars)
+
+    def bare(match: re.Match[bytes]) -> bytes:
+        nonlocal count
+        count += 1
+        return b"&amp;"
+
+    parts = _CDATA.split(data)
+    for index in range(0, len(parts), 2):  # even parts lie outside CDATA
+        parts[index] = _BARE_AMPERSAND.sub(bare, _NAMED_ENTITY.sub(named, parts[index]))
+    return b"".join(parts), count
+
+
+def _cut_after_last_record(data: bytes, records: tuple[str, ...]) -> bytes | None:
+    """``data`` up to the end of its last complete record element (None if there is none)."""
+    names = b"|".join(re.escape(name.encode("ascii")) for name in records)
+    end = 0
+    for match in re.finditer(rb"</(?:[A-Za-z_][\w.-]*:)?(?:" + names + rb")\s*>", data):
+        end = match.end()
+    return data[:end] if end else None
+
+
+def _parse_xml(body: bytes, url: str, records: tuple[str, ...]) -> tuple[etree._Element, list[str]]:
+    """The root of a feed or sitemap, salvaged if need be, and the salvage warnings.
+
+    Args:
+        records: local names of the entry elements (``item``, ``url``...): a broken
+            document is cut after the last complete one.
+    """
+    data, problem = _gunzip(body, url)
+    warnings = [problem] if problem is not None else []
+    charset = detect_charset(data)
+    head = data[:4096].removeprefix(codecs.BOM_UTF8)
+    warnings += _charset_warnings(charset, xml_charset(head))
+    xml = charset.text.lstrip().encode("utf-8")
+    if not xml:
+        raise DiscoveryError(url, problem or "empty body")
+    error: str | None = None
+    if problem is None:
+        try:
+            return _root(etree.fromstring(xml, _xml_parser()), url), warnings
+        except etree.XMLSyntaxError as exc:
+            error = f"not well-formed XML: {exc}"
+    repaired, repairs = _repair_entities(xml)
+    if repairs and problem is None:
+        try:
+            root = _root(etree.fromstring(repaired, _xml_parser()), url)
+        except etree.XMLSyntaxError:
+            pass
+        else:
+            warnings.append(f"repaired {repairs} unescaped '&' or HTML entities")
+            return root, warnings
+    cut = _cut_after_last_record(repaired, records)
+    if cut is None:
+        raise DiscoveryError(url, error or f"{problem}: no complete entry before the cut")
     try:
-        root = etree.fromstring(data, _xml_parser())
-    except etree.XMLSyntaxError as exc:
-        raise DiscoveryError(url, f"not well-formed XML: {exc}") from exc
+        root = etree.fromstring(cut, _xml_parser(recover=True))
+    except etree.XMLSyntaxError as exc:  # pragma: no cover - recover mode rarely raises
+        raise DiscoveryError(url, error or f"not well-formed XML: {exc}") from exc
+    if error is not None:
+        warnings.append(f"{error}; kept the entries before the error")
+    elif problem is not None:
+        warnings[0] = f"{problem}; kept the entries before the cut"
+    return _root(root, url), warnings
+
+
+def _family(name: str) -> str:
+    """A codec name with its byte-order variants, and ISO-8859-1 with windows-1252, as one."""
+    try:
+        name = codecs.lookup(name).name
+    except LookupError:
+        return name
+    if name.startswith(("utf-16", "utf-32")):
+        return name[:6]
+    return "cp1252" if name == "iso8859-1" else name
+
+
+def _charset_warnings(charset: Charset, declared: str | None) -> list[str]:
+    """What to report about how the document was decoded (XML's default is UTF-8)."""
+    if charset.problem is not None:
+        return [charset.problem]
+    warnings = []
+    if _family(declared or "utf-8") != _family(charset.encoding):
+        warnings.append(
+            f"decoded as {charset.encoding} ({charset.source}): the bytes contradict "
+            f"the declared {declared or 'utf-8 (no declaration)'}"
+        )
+    if charset.repaired:
+        warnings.append(f"repaired {charset.repaired} double-encoded UTF-8 sequences")
+    return warnings
+
+
+def _root(root: etree._Element | None, url: str) -> etree._Element:
     if root is None:
         raise DiscoveryError(url, "no XML root element")
     return root
@@ -149,7 +308,7 @@ def _absolute(href: str, base: str) -> str | None:
     return url if scheme in ("http", "https") else None
 
 
-def parse_feed(body: bytes, url: str) -> list[DiscoveredLink]:
+def parse_feed(body: bytes, url: str) -> FeedResult:
     """Article links of an RSS 2.0, RSS 1.0 (RDF) or Atom feed.
 
     Args:
@@ -157,19 +316,19 @@ def parse_feed(body: bytes, url: str) -> list[DiscoveredLink]:
         url: the feed's URL, to resolve relative links and name it in errors.
 
     Raises:
-        DiscoveryError: not well-formed XML, or not a feed.
+        DiscoveryError: not a feed, or XML so broken that no entry can be salvaged.
     """
-    root = _parse_xml(body, url)
+    root, warnings = _parse_xml(body, url, ("item", "entry"))
     kind = _local(root)
     if kind == "rss":
         channel = next(iter(_children(root, "channel")), None)
         if channel is None:
             raise DiscoveryError(url, "RSS feed without <channel>")
-        return _rss_items(_children(channel, "item"), url)
+        return FeedResult(_rss_items(_children(channel, "item"), url), warnings)
     if kind == "RDF":
-        return _rss_items(_children(root, "item"), url)
+        return FeedResult(_rss_items(_children(root, "item"), url), warnings)
     if kind == "feed":
-        return _atom_entries(root, url)
+        return FeedResult(_atom_entries(root, url), warnings)
     raise DiscoveryError(url, f"not a feed: root element <{kind}>")
 
 
@@ -214,9 +373,9 @@ def parse_sitemap(body: bytes, url: str) -> SitemapResult:
         url: the sitemap's URL.
 
     Raises:
-        DiscoveryError: not well-formed XML, or not a sitemap.
+        DiscoveryError: not a sitemap, or XML so broken that no entry can be salvaged.
     """
-    root = _parse_xml(body, url)
+    root, warnings = _parse_xml(body, url, ("url", "sitemap"))
     kind = _local(root)
     if kind == "sitemapindex":
         children = [
@@ -224,7 +383,7 @@ def parse_sitemap(body: bytes, url: str) -> SitemapResult:
             for node in _children(root, "sitemap")
             if (absolute := _absolute(_text(node, "loc") or "", url))
         ]
-        return SitemapResult(sitemaps=children)
+        return SitemapResult(sitemaps=children, warnings=warnings)
     if kind != "urlset":
         raise DiscoveryError(url, f"not a sitemap: root element <{kind}>")
     links: list[DiscoveredLink] = []
@@ -238,7 +397,33 @@ def parse_sitemap(body: bytes, url: str) -> SitemapResult:
             title = _text(news, "title")
             lastmod = lastmod or _text(news, "publication_date")
         links.append(DiscoveredLink(absolute, lastmod, title))
-    return SitemapResult(links=links)
+    return SitemapResult(links=links, warnings=warnings)
+
+
+_SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.I | re.M)
+
+
+def parse_robots_sitemaps(body: bytes, url: str) -> list[DiscoveredLink]:
+    """The sitemaps a robots.txt lists on its ``Sitemap:`` lines (any case), in order.
+
+    Args:
+        body: the raw robots.txt.
+        url: its URL, to resolve relative sitemap URLs (the standard wants absolute ones).
+
+    Example:
+        >>> robots = b"User-agent: *\\nDisallow: /admin\\nSitemap: /news-sitemap.xml\\n"
+        >>> parse_robots_sitemaps(robots, "https://site.example/robots.txt")[0].url
+        'https://site.example/news-sitemap.xml'
+    """
+    text = body.decode("utf-8", "replace")
+    links: list[DiscoveredLink] = []
+    seen: set[str] = set()
+    for match in _SITEMAP_LINE.finditer(text):
+        absolute = _absolute(match.group(1), url)
+        if absolute and absolute not in seen:
+            seen.add(absolute)
+            links.append(DiscoveredLink(absolute))
+    return links
 
 
 _SPACES = re.compile(r"\s+")
@@ -259,7 +444,7 @@ def parse_listing(
     Raises:
         DiscoveryError: the page is empty or cannot be parsed as HTML.
     """
-    data = _gunzip(body, url)
+    data, _ = _gunzip(body, url)
     if not data.strip():
         raise DiscoveryError(url, "empty page")
     parser = lxml_html.HTMLParser(no_network=True, recover=True, remove_comments=True)

@@ -14,6 +14,7 @@ STATUS_EMPTY = "empty"  # empty body
 STATUS_NOT_HTML = "not_html"  # non-HTML content type or binary data
 STATUS_TOO_LARGE = "too_large"  # over the size limit
 STATUS_ERROR = "error"  # the extractor failed; reason holds the exception
+STATUS_BAD_ENCODING = "bad_encoding"  # the text stays mis-decoded (mojibake, many U+FFFD)
 STATUSES = (
     STATUS_OK,
     STATUS_NO_ARTICLE,
@@ -21,6 +22,7 @@ STATUSES = (
     STATUS_NOT_HTML,
     STATUS_TOO_LARGE,
     STATUS_ERROR,
+    STATUS_BAD_ENCODING,
 )
 
 

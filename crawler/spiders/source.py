@@ -1,6 +1,8 @@
 """The one generic spider: crawls a configured source.
 
-Callbacks only route: they hand bodies to :mod:`crawler.discovery.links`, normalise and
+Callbacks only route: they hand bodies to :mod:`crawler.discovery.links` (feeds,
+sitemaps, listings, and the sitemaps a robots.txt lists), log what had to be salvaged,
+normalise and
 filter the links, and request articles. An article response becomes a
 :class:`~crawler.items.FetchedPage` with its body untouched; extraction happens
 downstream. Run it with ``scrapy crawl source -a source=NAME`` (the source is read
@@ -24,6 +26,7 @@ from crawler.discovery.links import (
     DiscoveryError,
     parse_feed,
     parse_listing,
+    parse_robots_sitemaps,
     parse_sitemap,
 )
 from crawler.discovery.urls import canonical_link, in_domains, normalize_url
@@ -119,6 +122,10 @@ class SourceSpider(scrapy.Spider):
             yield self._entry(url, self.parse_sitemap)
         for listing in self.source.listings:
             yield self._entry(listing.url, self.parse_listing, listing=listing)
+        for url in self.source.robots_urls:
+            yield scrapy.Request(
+                url, callback=self.parse_robots, errback=self.on_robots_error, dont_filter=True
+            )
 
     def _entry(self, url: str, callback: Any, **cb_kwargs: Any) -> scrapy.Request:
         return scrapy.Request(
@@ -129,15 +136,20 @@ class SourceSpider(scrapy.Spider):
             dont_filter=True,
         )
 
+    def _salvaged(self, kind: str, url: str, warnings: Iterable[str]) -> None:
+        for warning in warnings:
+            self.logger.warning("salvaged %s %s: %s", kind, url, warning)
+
     # --- routing callbacks ----------------------------------------------------------
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request | NotModified]:
         try:
-            links = parse_feed(response.body, response.url)
+            result = parse_feed(response.body, response.url)
         except DiscoveryError as exc:
             self.logger.warning("skipping feed: %s", exc)
             return
-        yield from self._articles(links, response.url, self._article_regex)
+        self._salvaged("feed", response.url, result.warnings)
+        yield from self._articles(result.links, response.url, self._article_regex)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request | NotModified]:
         try:
@@ -145,16 +157,31 @@ class SourceSpider(scrapy.Spider):
         except DiscoveryError as exc:
             self.logger.warning("skipping sitemap: %s", exc)
             return
-        for child in result.sitemaps:
-            url = normalize_url(child.url)
+        self._salvaged("sitemap", response.url, result.warnings)
+        yield from self._sitemaps(result.sitemaps, "child sitemap")
+        yield from self._articles(result.links, response.url, self._article_regex)
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        """Follow the ``Sitemap:`` lines of a robots.txt (on the source's domains)."""
+        links = parse_robots_sitemaps(response.body, response.url)
+        self.logger.info("robots.txt %s lists %d sitemaps", response.url, len(links))
+        yield from self._sitemaps(links, "sitemap from robots.txt")
+
+    def _sitemaps(self, links: Iterable[DiscoveredLink], what: str) -> Iterator[scrapy.Request]:
+        """Requests for sitemaps not requested before and on the source's domains."""
+        for link in links:
+            try:
+                url = normalize_url(link.url)
+            except ValueError:
+                self.logger.info("invalid %s URL %r", what, link.url)
+                continue
             if url in self._sitemaps_seen:
                 continue
             if not in_domains(url, self.source.domains):
-                self.logger.info("child sitemap outside the domains: %s", url)
+                self.logger.info("%s outside the domains: %s", what, url)
                 continue
             self._sitemaps_seen.add(url)
             yield self._entry(url, self.parse_sitemap)
-        yield from self._articles(result.links, response.url, self._article_regex)
 
     def parse_listing(
         self, response: Response, listing: ListingConfig
@@ -257,6 +284,12 @@ class SourceSpider(scrapy.Spider):
             discovered_via=via,
             lastmod=lastmod,
         )
+
+    def on_robots_error(self, failure: Failure) -> None:
+        """A missing robots.txt only means no sitemaps from it: logged at INFO."""
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        self.logger.info("no sitemaps from %s: %s", url, failure.getErrorMessage())
 
     def on_error(self, failure: Failure) -> None:
         """Log the failed URL and the error; the crawl goes on."""

@@ -139,7 +139,8 @@ def test_example_config_file_loads() -> None:
         ({"domains": "[]"}, 'key "domains": must be a non-empty array'),
         ({"domains": '["not a domain"]'}, "key \"domains\": invalid domain name 'not a domain'"),
         ({"name": '"Tech Wire"'}, 'key "name": must be lower-case letters'),
-        ({"feeds": "[]"}, 'key "feeds": no entry points'),
+        ({"feeds": "[]", "robots_sitemaps": "false"}, 'key "feeds": no entry points'),
+        ({"robots_sitemaps": '"yes"'}, 'key "robots_sitemaps": must be a boolean, got string'),
     ],
 )
 def test_bad_value_names_file_source_and_key(overrides: dict[str, str], expected: str) -> None:

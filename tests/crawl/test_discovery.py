@@ -67,7 +67,7 @@ NEWS = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_rss2() -> None:
-    links = parse_feed(RSS2, f"{BASE}/feed.xml")
+    links = parse_feed(RSS2, f"{BASE}/feed.xml").links
     assert links == [
         DiscoveredLink(f"{BASE}/news/1", "Wed, 18 Nov 2026 09:30:00 +0000", "Chips & people"),
         DiscoveredLink(f"{BASE}/news/2", None, "Relative"),
@@ -76,7 +76,7 @@ def test_rss2() -> None:
 
 
 def test_atom() -> None:
-    links = parse_feed(ATOM, "http://bytebeat.example/atom.xml")
+    links = parse_feed(ATOM, "http://bytebeat.example/atom.xml").links
     assert links == [
         DiscoveredLink("http://bytebeat.example/stories/one/", "2026-11-17T10:00:00Z", "One"),
         DiscoveredLink("http://bytebeat.example/stories/two/", "2026-11-10", "Two"),
@@ -84,7 +84,7 @@ def test_atom() -> None:
 
 
 def test_rss1_rdf() -> None:
-    links = parse_feed(RDF, "http://circuitdaily.example/index.rdf")
+    links = parse_feed(RDF, "http://circuitdaily.example/index.rdf").links
     assert [(link.url, link.lastmod) for link in links] == [
         ("http://circuitdaily.example/a/one", "2026-11-16"),
         ("http://circuitdaily.example/a/two", None),
@@ -146,7 +146,7 @@ def test_listing_filters_by_pattern_and_deduplicates() -> None:
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        (b"<rss><channel><item><link>x</link></item>", "not well-formed XML"),
+        (b"<rss><channel><item><link>x", "not well-formed XML"),
         (b"", "empty body"),
         (b"<html><body>not a feed</body></html>", "not a feed: root element <html>"),
         (b'<rss version="2.0"></rss>', "RSS feed without <channel>"),
@@ -165,7 +165,7 @@ def test_broken_sitemap() -> None:
     with pytest.raises(DiscoveryError, match=r"sitemap\.xml: not a sitemap: root element <rss>"):
         parse_sitemap(RSS2, f"{BASE}/sitemap.xml")
     with pytest.raises(DiscoveryError, match="not well-formed XML"):
-        parse_sitemap(b"<urlset><url><loc>x</url>", f"{BASE}/sitemap.xml")
+        parse_sitemap(b"<urlset><url><loc>x</loc>", f"{BASE}/sitemap.xml")
 
 
 def test_entities_are_not_expanded() -> None:

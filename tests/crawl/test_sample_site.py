@@ -53,7 +53,7 @@ def test_every_publisher_has_robots_feed_sitemap_and_listing(publisher: object) 
     assert b"User-agent: *" in pages["/robots.txt"][1]
     found: set[str] = set()
     for feed in source.feeds:
-        found |= {link.url for link in parse_feed(_page(feed), feed)}
+        found |= {link.url for link in parse_feed(_page(feed), feed).links}
     sitemaps = list(source.sitemaps)
     while sitemaps:
         url = sitemaps.pop()

@@ -48,6 +48,8 @@ def sources_file(
         f'domains = ["{HOST}"]',
         f"feeds = {[FEED] if feeds else []}".replace("'", '"'),
         f"sitemaps = {[SITEMAP] if sitemaps else []}".replace("'", '"'),
+        # no sitemaps means none: not even the one the sample site's robots.txt lists
+        "" if sitemaps else "robots_sitemaps = false",
         f"article_pattern = '{PATTERN}'",
         f"concurrency = {concurrency}",
         "download_delay = 0.0",
