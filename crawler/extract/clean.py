@@ -121,7 +121,13 @@ def _from_sections(
 
 
 _REC_REASONS = frozenset(
-    {"recommendation-section", "recommendation-heading", "teaser-cards", "truncated-teaser"}
+    {
+        "recommendation-section",
+        "recommendation-heading",
+        "recommendation-links",
+        "teaser-cards",
+        "truncated-teaser",
+    }
 )
 
 

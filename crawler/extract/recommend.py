@@ -33,6 +33,8 @@ CARD_TITLE_MIN_WORDS = 3
 CARD_TITLE_MAX_WORDS = 20
 CARD_MAX_LINKS = 3
 CARD_BLURB_MIN_WORDS = 8
+LINKS_REASON = "recommendation-links"
+LINK_ITEM_MIN_SHARE = 0.8
 MAX_HEADING_CHARS = 80
 PROSE_MIN_WORDS = 25
 PROSE_MAX_LINK_DENSITY = 0.5
@@ -240,9 +242,40 @@ def _card_items(container: HtmlElement) -> list[HtmlElement] | None:
     return items if len(items) >= CARD_MIN_ITEMS else None
 
 
+def _page_link(element: HtmlElement) -> str | None:
+    """The target of a link to another page (not an anchor on this one), else None."""
+    href = (element.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        return None
+    return href
+
+
+def _link_items(container: HtmlElement) -> list[HtmlElement] | None:
+    """The list's items if each, at least three, is a title-sized link to another page
+    (a list of links to other articles), else None."""
+    items = [c for c in container if isinstance(c.tag, str) and text_of(c)]
+    if len(items) < CARD_MIN_ITEMS:
+        return None
+    targets: set[str] = set()
+    for item in items:
+        text = text_of(item)
+        words = len(text.split())
+        if not CARD_TITLE_MIN_WORDS <= words <= CARD_TITLE_MAX_WORDS:
+            return None
+        links = [a for a in item.iter("a") if _page_link(a)]
+        if not links:
+            return None
+        linked = sum(len(text_of(a)) for a in links)
+        if linked < LINK_ITEM_MIN_SHARE * len(text):
+            return None
+        targets.update(str(_page_link(a)) for a in links)
+    return items if len(targets) >= len(items) else None
+
+
 def find_card_lists(body: HtmlElement, seen: set[HtmlElement] | None = None) -> list[Section]:
     """Lists of teaser cards without a heading: a ``<ul>``/``<ol>`` whose items, at
-    least three, are all cards (linked title and short blurb).
+    least three, are all cards (linked title and short blurb), or all title-sized links
+    to other pages (a recommendation block; a list of anchors on the page is kept).
 
     Args:
         body: the page's body element.
@@ -253,7 +286,10 @@ def find_card_lists(body: HtmlElement, seen: set[HtmlElement] | None = None) -> 
     for container in body.iter(*CARD_CONTAINERS):
         if len(container) < CARD_MIN_ITEMS or container in seen:
             continue
+        reason = CARD_REASON
         items = _card_items(container)
+        if items is None:
+            items, reason = _link_items(container), LINKS_REASON
         if items is None:
             continue
         seen.update(container.iter())
@@ -262,7 +298,7 @@ def find_card_lists(body: HtmlElement, seen: set[HtmlElement] | None = None) -> 
                 "",
                 frozenset(_texts([container])),
                 "\n".join(squeeze(text_of(item)) for item in items),
-                CARD_REASON,
+                reason,
             )
         )
     return sections

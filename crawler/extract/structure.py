@@ -6,11 +6,12 @@ heading wrapped in a ``<span>`` or an anchor link), and list items whose text si
 a ``<p>`` come out as paragraphs. Each output block is located in the page (by its
 text, in document order), and then:
 
-- a page heading (``<h1>``-``<h6>``) that lies between two consecutive located blocks,
-  in the container of the block after it, is put back as a ``heading`` block;
+- a page heading (``<h1>``-``<h6>``) that lies between two consecutive located blocks
+  and directly introduces the second (its next sibling with text holds that block) is
+  put back as a ``heading`` block;
 - a paragraph that is the text of an ``<li>`` becomes a ``list_item``;
-- the title is never a body block: a heading (or a first paragraph) whose text is the
-  page's title, or a leading heading that is the page's ``<h1>``, is removed
+- the title is never a body block: a heading (or a paragraph among the first blocks)
+  whose text is the page's title, its headline part, or the page's ``<h1>`` is removed
   (reason ``title``), on every layout.
 
 Example:
@@ -21,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -35,6 +37,7 @@ TITLE_REASON = "title"
 MAX_HEADING_CHARS = 200
 MAX_HEADING_LINK_SHARE = 0.5
 _LOCATED_TAGS = frozenset({"p", "li", "blockquote", "pre", "dd", "dt", "figcaption", *HEADING_TAGS})
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s+[·•]\s+")
 _H1_SKIP = frozenset({"nav", "footer", "aside", "a"})
 _SKIP_ANCESTORS = frozenset({"nav", "header", "footer", "aside", "form", "button", "select"})
 
@@ -115,6 +118,15 @@ def _heading_unit(element: HtmlElement) -> HtmlElement:
     return unit
 
 
+def _introduces(unit: HtmlElement, following: HtmlElement) -> bool:
+    """Whether the next sibling with text after the heading unit is (or holds) ``following``."""
+    for sibling in unit.itersiblings():
+        if not isinstance(sibling.tag, str) or not text_of(sibling):
+            continue
+        return _is_ancestor(sibling, following)
+    return False
+
+
 def _restorable(heading: HtmlElement, following: HtmlElement, sections: Sequence[Section]) -> bool:
     text = text_of(heading)
     if not text or len(text) > MAX_HEADING_CHARS or is_rec_heading(text):
@@ -123,8 +135,7 @@ def _restorable(heading: HtmlElement, following: HtmlElement, sections: Sequence
         return False
     if any(section.holds(text) for section in sections):
         return False
-    container = _heading_unit(heading).getparent()
-    return container is not None and _is_ancestor(container, following)
+    return _introduces(_heading_unit(heading), following)
 
 
 def restore_structure(
@@ -173,9 +184,9 @@ def _same(a: str, b: str) -> bool:
 def drop_title(
     blocks: Sequence[Block], title: str | None, h1: str | None = None
 ) -> tuple[list[Block], list[RemovedBlock]]:
-    """Remove the title from the body: heading blocks with the title's text, a first
-    paragraph with the title's text, and a heading before the first paragraph that is the
-    page's ``<h1>``.
+    """Remove the title from the body: heading blocks with the title's text (or its
+    headline, without a `` | Site`` part), a paragraph with it among the first blocks,
+    and headings with the text of the page's ``<h1>``.
 
     Args:
         blocks: the body, in order.
@@ -185,6 +196,10 @@ def drop_title(
     kept: list[Block] = []
     removed: list[RemovedBlock] = []
     names = [t for t in (title, h1) if t]
+    if title:
+        parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+        if len(parts) > 1:  # "Headline | Site": the headline (and the site's name)
+            names.extend(p for p in parts if len(p.split()) >= 2)
     for index, block in enumerate(blocks):
         leading = not kept
         is_title = any(_same(block.text, name) for name in names) and (

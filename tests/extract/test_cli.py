@@ -108,6 +108,10 @@ def test_eval_extraction_on_a_small_corpus(
     assert rows["trafilatura"][1:4] == ["0.5000", "1.0000", "0.6667"]
     assert rows["newsdedup"][1:4] == ["1.0000", "1.0000", "1.0000"]
     assert "teasers kept 0/" in out
+    # the per-fixture table: teasers kept and body segments found, for both extractors
+    seed_row = rows["teaser_seed_headings"]
+    assert seed_row[1:] == ["5/5", "kept", "4/6", "found", "0/5", "kept", "6/6", "found"]
+    assert rows["teaser_closing_paragraphs_kept"][5:] == ["0/3", "kept", "6/6", "found"]
 
 
 def test_eval_extraction_bad_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
