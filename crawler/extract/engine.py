@@ -130,7 +130,7 @@ def _extract(data: bytes | str, url: str | None, content_type: str | None) -> Ex
         return Extraction(status=STATUS_NO_ARTICLE, reason="markup could not be parsed", url=url)
     meta = extract_metadata(tree, url)
     credit = find_credit(tree, url)
-    sections = find_sections(tree)
+    sections = find_sections(tree, url)
     blocks = run_trafilatura(tree, url)
     result = _with_metadata(Extraction(status=STATUS_OK, url=url), meta)
     if not blocks:

@@ -76,7 +76,10 @@ class _Page:
         self.keys: list[str] = []
         self.by_key: dict[str, list[int]] = {}
         for element in tree.iter(*_LOCATED_TAGS):
-            key = squeeze(text_of(element))
+            try:
+                key = "".join(element.text_content().split())
+            except ValueError:
+                continue
             if not key:
                 continue
             self.by_key.setdefault(key, []).append(len(self.elements))

@@ -74,3 +74,12 @@ def test_card_list_without_heading() -> None:
     assert find_card_lists(_tree(f"<ul>{anchors}</ul>").find("body")) == []
     mixed = "".join(f'<li>See <a href="/{i}">the report</a> {BLURB}</li>' for i in range(5))
     assert find_card_lists(_tree(f"<ul>{mixed}</ul>").find("body")) == []
+    # ... nor a list of links to other sites (shops, sources)
+    shop = "".join(
+        f'<li><a href="https://shop.test/{i}">Product number {i} here</a></li>' for i in range(5)
+    )
+    body = _tree(f"<ul>{shop}</ul>").find("body")
+    assert find_card_lists(body, url="https://wire.test/a") == []
+    same_site = shop.replace("https://shop.test/", "https://www.wire.test/")
+    body = _tree(f"<ul>{same_site}</ul>").find("body")
+    assert find_card_lists(body, url="https://wire.test/a")[0].reason == "recommendation-links"
