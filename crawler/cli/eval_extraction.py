@@ -40,6 +40,24 @@ def _row(name: str, precision: float, recall: float, f1: float, pps: float) -> s
     return f"{name:<22}{precision:>10.4f}{recall:>10.4f}{f1:>10.4f}{pps:>10.1f}"
 
 
+def _fixture_table(fixtures: list[Any]) -> None:
+    """Per fixture: teasers kept (must be 0) and body segments found (must be all, the
+    closing paragraphs included), for each extractor."""
+    from crawler.extract.evaluate import EXTRACTORS, evaluate
+
+    names = list(EXTRACTORS)
+    header = "".join(f"{n + ' teasers':>22}{n + ' body':>18}" for n in names)
+    print(f"{'fixture':<40}{header}")
+    for page in fixtures:
+        results = evaluate(EXTRACTORS, [page], warm_up=False)
+        cells = ""
+        for name in names:
+            s = results[name].score
+            cells += f"{f'{s.teasers_kept}/{s.teasers_total} kept':>22}"
+            cells += f"{f'{s.tp}/{s.tp + s.fn} found':>18}"
+        print(f"{page.name.removesuffix('.html'):<40}{cells}")
+
+
 def _run(args: argparse.Namespace) -> int:
     from crawler.extract.evaluate import EXTRACTORS, evaluate, load_corpus, load_fixtures
 
@@ -82,6 +100,7 @@ def _run(args: argparse.Namespace) -> int:
     fixture_results = evaluate(EXTRACTORS, fixtures, warm_up=False)
     total = fixture_results["newsdedup"].score.teasers_total
     print(f"teaser fixtures: {fixtures_dir} ({len(fixtures)} pages, {total} teaser paragraphs)")
+    _fixture_table(fixtures)
     for result in fixture_results.values():
         s = result.score
         print(

@@ -68,10 +68,36 @@ def _list_blocks(element: _Element, out: list[Block]) -> None:
                 _list_blocks(sub, out)
 
 
+_BLOCK_TAGS = frozenset({"p", "head", "list", "quote", "code", "table", "div"})
+
+
+def _is_container(element: _Element, tag: str) -> bool:
+    """A wrapper of blocks (trafilatura keeps some ``div`` levels of the page): its
+    children are blocks of their own, not inline text."""
+    if tag in _KINDS or tag in ("list", "lb"):
+        return False
+    return any(isinstance(child.tag, str) and child.tag in _BLOCK_TAGS for child in element)
+
+
+def _children_blocks(element: _Element, out: list[Block]) -> None:
+    """The element's leading text, its children and the text between them, in order."""
+    leading = clean_text(element.text or "")
+    if leading:
+        out.append(Block("paragraph", leading))
+    for child in element:
+        _element_blocks(child, out)
+        tail = clean_text(child.tail or "")
+        if tail:
+            out.append(Block("paragraph", tail))
+
+
 def _element_blocks(element: _Element, out: list[Block]) -> None:
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag == "list":
         _list_blocks(element, out)
+        return
+    if _is_container(element, tag):
+        _children_blocks(element, out)
         return
     kind: BlockKind
     if tag == "table":
@@ -91,7 +117,9 @@ def blocks_from_body(body: _Element | None) -> list[Block]:
     """Typed blocks of a trafilatura body element, in document order.
 
     Loose text between blocks (kept by trafilatura as an element's tail) becomes a
-    paragraph of its own.
+    paragraph of its own. Wrappers that trafilatura keeps from the page (a ``div``
+    holding paragraphs, headings and lists) are opened: their blocks are blocks of
+    the body, not one paragraph of glued text.
 
     Args:
         body: ``Document.body`` of ``trafilatura.bare_extraction`` (None gives []).
@@ -99,12 +127,5 @@ def blocks_from_body(body: _Element | None) -> list[Block]:
     out: list[Block] = []
     if body is None:
         return out
-    leading = clean_text(body.text or "")
-    if leading:
-        out.append(Block("paragraph", leading))
-    for element in body:
-        _element_blocks(element, out)
-        tail = clean_text(element.tail or "")
-        if tail:
-            out.append(Block("paragraph", tail))
+    _children_blocks(body, out)
     return out

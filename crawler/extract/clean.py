@@ -120,6 +120,34 @@ def _from_sections(
                 break
 
 
+_REC_REASONS = frozenset(
+    {
+        "recommendation-section",
+        "recommendation-heading",
+        "recommendation-links",
+        "teaser-cards",
+        "truncated-teaser",
+    }
+)
+
+
+def _last_teasers(blocks: Sequence[Block], drop: dict[int, str]) -> None:
+    """The body's last paragraphs when they are cut off mid-sentence and come after a
+    recommendation block: the end of a teaser list whose last entry escaped the other
+    rules (its title was not recognised, or it sat outside the section's container). A
+    real closing paragraph ends like a sentence and stays."""
+    recommended = [i for i, reason in drop.items() if reason in _REC_REASONS]
+    if not recommended:
+        return
+    first = min(recommended)
+    for i in range(len(blocks) - 1, first, -1):
+        if i in drop:
+            continue
+        if not _cut_blurb(blocks[i]):
+            return
+        drop[i] = "truncated-teaser"
+
+
 def clean_blocks(
     blocks: Sequence[Block], sections: Sequence[Section] = ()
 ) -> tuple[list[Block], list[RemovedBlock]]:
@@ -134,6 +162,7 @@ def clean_blocks(
     _heading_sections(blocks, drop)
     _teaser_runs(blocks, drop)
     _single_blocks(blocks, drop)
+    _last_teasers(blocks, drop)
     kept = [b for i, b in enumerate(blocks) if i not in drop]
     removed = [RemovedBlock(blocks[i].text, reason) for i, reason in sorted(drop.items())]
     return kept, removed

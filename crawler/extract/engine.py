@@ -1,7 +1,8 @@
 """The extraction pipeline: bytes in, :class:`Extraction` out, never an exception.
 
 decode -> parse -> metadata, credit line and recommendation sections read from the DOM
--> trafilatura on the unchanged page -> typed blocks -> cleaning (blocks from
+-> trafilatura on the unchanged page -> typed blocks -> structure read back from the
+page (dropped headings, list items; the title left out) -> cleaning (blocks from
 recommendation sections, teaser runs, prompts, the credit line).
 """
 
@@ -27,6 +28,7 @@ from crawler.extract.model import (
 )
 from crawler.extract.patterns import ends_sentence
 from crawler.extract.recommend import find_sections
+from crawler.extract.structure import drop_title, first_h1, restore_structure
 
 LOGGER = logging.getLogger(__name__)
 
@@ -128,7 +130,7 @@ def _extract(data: bytes | str, url: str | None, content_type: str | None) -> Ex
         return Extraction(status=STATUS_NO_ARTICLE, reason="markup could not be parsed", url=url)
     meta = extract_metadata(tree, url)
     credit = find_credit(tree, url)
-    sections = find_sections(tree)
+    sections = find_sections(tree, url)
     blocks = run_trafilatura(tree, url)
     result = _with_metadata(Extraction(status=STATUS_OK, url=url), meta)
     if not blocks:
@@ -139,9 +141,11 @@ def _extract(data: bytes | str, url: str | None, content_type: str | None) -> Ex
                 f" (markup nested deeper than the parser's {PARSER_DEPTH_LIMIT} levels)"
             )
         return result
+    blocks = restore_structure(tree, blocks, sections)
+    blocks, titled = drop_title(blocks, meta.title, first_h1(tree))
     kept, cleaned = clean_blocks(blocks, sections)
     kept, credit, credited = _remove_credit(kept, credit)
-    result.removed = cleaned + credited
+    result.removed = titled + cleaned + credited
     if credit is not None:
         result.credit, result.credit_url = credit.text, credit.url
     if not kept:

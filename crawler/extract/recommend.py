@@ -10,6 +10,7 @@ container as the article, where trafilatura keeps them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
@@ -33,6 +34,8 @@ CARD_TITLE_MIN_WORDS = 3
 CARD_TITLE_MAX_WORDS = 20
 CARD_MAX_LINKS = 3
 CARD_BLURB_MIN_WORDS = 8
+LINKS_REASON = "recommendation-links"
+LINK_ITEM_MIN_SHARE = 0.8
 MAX_HEADING_CHARS = 80
 PROSE_MIN_WORDS = 25
 PROSE_MAX_LINK_DENSITY = 0.5
@@ -173,7 +176,7 @@ def _texts(elements: list[HtmlElement]) -> set[str]:
     return texts
 
 
-def find_sections(tree: HtmlElement) -> list[Section]:
+def find_sections(tree: HtmlElement, url: str | None = None) -> list[Section]:
     """Recommendation sections of a parsed page (the tree is not modified).
 
     Trafilatura then runs on the whole page, and the output blocks that came from a
@@ -182,6 +185,7 @@ def find_sections(tree: HtmlElement) -> list[Section]:
 
     Args:
         tree: the parsed page.
+        url: the page's URL, if known (see :func:`find_card_lists`).
     """
     body = tree.find("body") if tree.tag == "html" else tree
     if body is None:
@@ -202,7 +206,7 @@ def find_sections(tree: HtmlElement) -> list[Section]:
         sections.append(
             Section(heading, frozenset(texts), "\n".join(squeeze(text_of(m)) for m in members))
         )
-    sections.extend(find_card_lists(body, seen))
+    sections.extend(find_card_lists(body, seen, url))
     return sections
 
 
@@ -240,20 +244,73 @@ def _card_items(container: HtmlElement) -> list[HtmlElement] | None:
     return items if len(items) >= CARD_MIN_ITEMS else None
 
 
-def find_card_lists(body: HtmlElement, seen: set[HtmlElement] | None = None) -> list[Section]:
+def _site(host: str) -> str:
+    return host.lower().removeprefix("www.")
+
+
+def _page_link(element: HtmlElement, url: str | None) -> str | None:
+    """The target of a link to another page of the same site (another article), else
+    None: anchors on this page, other sites (shops, sources) and non-page links are not.
+    Without the page's URL only relative links count."""
+    href = str(element.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        return None
+    if url is None:
+        relative = urlsplit(href)
+        return href if not relative.netloc and not relative.scheme else None
+    target = urlsplit(urljoin(url, href))
+    base = urlsplit(url)
+    if _site(target.netloc) != _site(base.netloc) or target.path == base.path:
+        return None
+    return target.path + ("?" + target.query if target.query else "")
+
+
+def _link_items(container: HtmlElement, url: str | None) -> list[HtmlElement] | None:
+    """The list's items if each, at least three, is a title-sized link to another page
+    of the site (a list of links to other articles), else None."""
+    children = [c for c in container if isinstance(c.tag, str)]
+    if any(c.tag != "a" and c.find(".//a") is None for c in children):
+        return None  # an item without a link: cheap to tell before any text is read
+    items = [c for c in children if text_of(c)]
+    if len(items) < CARD_MIN_ITEMS:
+        return None
+    targets: set[str] = set()
+    for item in items:
+        text = text_of(item)
+        words = len(text.split())
+        if not CARD_TITLE_MIN_WORDS <= words <= CARD_TITLE_MAX_WORDS:
+            return None
+        links = [a for a in item.iter("a") if _page_link(a, url)]
+        if not links:
+            return None
+        linked = sum(len(text_of(a)) for a in links)
+        if linked < LINK_ITEM_MIN_SHARE * len(text):
+            return None
+        targets.update(str(_page_link(a, url)) for a in links)
+    return items if len(targets) >= len(items) else None
+
+
+def find_card_lists(
+    body: HtmlElement, seen: set[HtmlElement] | None = None, url: str | None = None
+) -> list[Section]:
     """Lists of teaser cards without a heading: a ``<ul>``/``<ol>`` whose items, at
-    least three, are all cards (linked title and short blurb).
+    least three, are all cards (linked title and short blurb), or all title-sized links
+    to other pages (a recommendation block; a list of anchors on the page is kept).
 
     Args:
         body: the page's body element.
         seen: elements already inside a recommendation section (skipped).
+        url: the page's URL (which links are to other pages of the same site).
     """
     seen = set() if seen is None else seen
     sections: list[Section] = []
     for container in body.iter(*CARD_CONTAINERS):
         if len(container) < CARD_MIN_ITEMS or container in seen:
             continue
+        reason = CARD_REASON
         items = _card_items(container)
+        if items is None:
+            items, reason = _link_items(container, url), LINKS_REASON
         if items is None:
             continue
         seen.update(container.iter())
@@ -262,7 +319,7 @@ def find_card_lists(body: HtmlElement, seen: set[HtmlElement] | None = None) -> 
                 "",
                 frozenset(_texts([container])),
                 "\n".join(squeeze(text_of(item)) for item in items),
-                CARD_REASON,
+                reason,
             )
         )
     return sections

@@ -347,8 +347,9 @@ class Ingestor:
         matches: list[Match] = self.engine.check_article(
             texts, sigs, article=article.id, kinds=[p.kind for p in paragraphs]
         )
+        matches = self._drop_stale(session, matches)
         matches = self._drop_suppressed(session, paragraphs, matches)
-        matches = self._site_repeats(session, article.source_id, matches)
+        matches, learned = self._site_repeats(session, article.source_id, matches)
         for match in matches:
             this = paragraphs[match.index]
             other_id = self._other_id(paragraphs, match)
@@ -371,11 +372,25 @@ class Ingestor:
             [(p.id, sig.to_bytes()) for p, sig in zip(paragraphs, sigs, strict=True)],
         )
         self._cluster(session, article, matches, len(paragraphs))
-        return [(p.id, article.id, sig) for p, sig in zip(paragraphs, sigs, strict=True)]
+        added = [(p.id, article.id, sig) for p, sig in zip(paragraphs, sigs, strict=True)]
+        if learned:  # boilerplate learned now: clean the source's first pages of it, this one too
+            gone = self.boilerplate.reclean(session, article.source_id, learned)
+            added = [entry for entry in added if entry[0] not in gone]
+        return added
 
     @staticmethod
     def _other_id(paragraphs: Sequence[Paragraph], match: Match) -> int:
         return paragraphs[match.other].id if match.kind.endswith("_within") else match.other
+
+    @staticmethod
+    def _drop_stale(session: Session, matches: list[Match]) -> list[Match]:
+        """Leave out matches of stored paragraphs that are gone (a replaced article version,
+        re-cleaned boilerplate) but are still in the in-memory index."""
+        cross_ids = sorted({m.other for m in matches if not m.kind.endswith("_within")})
+        if not cross_ids:
+            return matches
+        alive = repo_hashes.paragraph_hashes(session, cross_ids)
+        return [m for m in matches if m.kind.endswith("_within") or m.other in alive]
 
     def _drop_suppressed(
         self, session: Session, paragraphs: Sequence[Paragraph], matches: list[Match]
@@ -399,29 +414,32 @@ class Ingestor:
         log.info("left out %d flag(s) judged not duplicates", len(matches) - len(kept))
         return kept
 
-    def _site_repeats(self, session: Session, source_id: int, matches: list[Match]) -> list[Match]:
+    def _site_repeats(
+        self, session: Session, source_id: int, matches: list[Match]
+    ) -> tuple[list[Match], set[str]]:
         """Count repeats of the source's own stored paragraphs as site-boilerplate evidence,
-        and give kind ``boilerplate`` to the matches whose paragraph is now boilerplate."""
+        and give kind ``boilerplate`` to the matches whose paragraph is now boilerplate.
+        Also returns the boilerplate hashes these repeats touch."""
         cross_ids = sorted({m.other for m in matches if m.kind in (EXACT_CROSS, NEAR_CROSS)})
         if not cross_ids:
-            return matches
+            return matches, set()
         origins = repo_hashes.paragraph_origins(session, cross_ids)
         same_site = {pid: o for pid, o in origins.items() if o[1] == source_id}
         if not same_site:
-            return matches
+            return matches, set()
         texts = repo.paragraph_texts(session, sorted(same_site))
         repeats = {pid: (o[0], texts.get(pid, "")) for pid, o in same_site.items()}
         active = self.boilerplate.observe(
             session, source_id, repeats, {pid: o[1] for pid, o in same_site.items()}
         )
         if not active:
-            return matches
+            return matches, set()
         return [
             replace(m, kind=BOILERPLATE)
             if m.other in same_site and same_site[m.other][0] in active
             else m
             for m in matches
-        ]
+        ], active
 
     def _cluster(
         self, session: Session, article: Article, matches: Sequence[Match], paragraphs: int

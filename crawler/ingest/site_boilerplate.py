@@ -6,14 +6,17 @@ across sites). Evidence comes from the dedup matches the ingest layer already co
 paragraph of a new article that matches a stored paragraph of the *same* source counts as
 one more page for the stored paragraph's hash. Once a hash is on enough pages
 (:func:`crawler.extract.boilerplate.boilerplate_hashes`), it is removed from new bodies,
-its flags get kind ``boilerplate``, and ``newsdedup reextract --source S`` re-cleans the
-source's earlier articles.
+its flags get kind ``boilerplate``, and the source's articles stored before (its first
+pages) are cleaned of it at once, inside the same crawl (:meth:`SiteBoilerplate.reclean`).
+``newsdedup reextract --source S`` re-extracts every stored page of a source.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.extract.boilerplate import (
@@ -23,7 +26,9 @@ from crawler.extract.boilerplate import (
     remove_boilerplate,
 )
 from crawler.extract.model import Block, RemovedBlock
+from storage.models import Article, Paragraph
 from storage.repo import boilerplate as repo_bp
+from storage.repo.versions import keep_version
 
 
 class SiteBoilerplate:
@@ -99,3 +104,46 @@ class SiteBoilerplate:
             if self.record:
                 repo_bp.record_occurrence(session, source_id, digest, text, pages=2)
         return self.active(session, source_id) & seen if seen else set()
+
+    def reclean(
+        self, session: Session, source_id: int, hashes: set[str], skip: int | None = None
+    ) -> set[int]:
+        """Remove the source's boilerplate from its articles stored before it was learned
+        (its first pages), inside the crawl that learned it.
+
+        Each such article loses the boilerplate paragraphs (with their signatures and
+        flags) and becomes a new version (the old one kept in article_versions); its other
+        paragraphs keep their ids, signatures and flags.
+
+        Args:
+            hashes: boilerplate hashes of the source (from :meth:`observe`).
+            skip: an article to leave as it is (the one being stored).
+
+        Returns:
+            The ids of the paragraphs removed (to leave out of the dedup index).
+        """
+        if not hashes:
+            return set()
+        query = (
+            select(Article)
+            .join(Paragraph, Paragraph.article_id == Article.id)
+            .where(Article.source_id == source_id, Paragraph.norm_hash.in_(sorted(hashes)))
+            .distinct()
+            .order_by(Article.id)
+        )
+        removed: set[int] = set()
+        for article in session.scalars(query).all():
+            if article.id == skip:
+                continue
+            gone = [p for p in article.paragraphs if p.norm_hash in hashes]
+            if not gone:
+                continue
+            keep_version(session, article)
+            for paragraph in gone:
+                removed.add(paragraph.id)
+                article.paragraphs.remove(paragraph)
+            article.text = "\n".join(p.text for p in article.paragraphs)
+            article.text_sha256 = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
+            article.version = (article.version or 1) + 1
+            session.flush()
+        return removed

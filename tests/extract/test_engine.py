@@ -101,4 +101,6 @@ def test_to_json_contract() -> None:
         "removed",
         "text",
     ]
-    assert data["blocks"][0] == {"kind": "heading", "text": "Night buses"}
+    assert data["title"] == "Night buses"
+    assert data["blocks"][0] == {"kind": "paragraph", "text": PARAGRAPH}
+    assert data["removed"][0] == {"text": "Night buses", "reason": "title"}

@@ -64,6 +64,22 @@ def test_card_list_without_heading() -> None:
     [section] = find_card_lists(tree.find("body"))
     assert section.reason == "teaser-cards"
     assert section.holds(f"Teaser title number 1{BLURB}")
-    # a plain link list (no blurbs) is not a card list
+    # a plain list of links to other pages is a recommendation block too
     links = "".join(f'<li><a href="/{i}">Link number {i} here</a></li>' for i in range(5))
-    assert find_card_lists(_tree(f"<ul>{links}</ul>").find("body")) == []
+    [section] = find_card_lists(_tree(f"<ul>{links}</ul>").find("body"))
+    assert section.reason == "recommendation-links"
+    assert section.holds("Link number 3 here")
+    # ... but not a table of contents (anchors on the page) nor a list with prose items
+    anchors = "".join(f'<li><a href="#s{i}">Section number {i} here</a></li>' for i in range(5))
+    assert find_card_lists(_tree(f"<ul>{anchors}</ul>").find("body")) == []
+    mixed = "".join(f'<li>See <a href="/{i}">the report</a> {BLURB}</li>' for i in range(5))
+    assert find_card_lists(_tree(f"<ul>{mixed}</ul>").find("body")) == []
+    # ... nor a list of links to other sites (shops, sources)
+    shop = "".join(
+        f'<li><a href="https://shop.test/{i}">Product number {i} here</a></li>' for i in range(5)
+    )
+    body = _tree(f"<ul>{shop}</ul>").find("body")
+    assert find_card_lists(body, url="https://wire.test/a") == []
+    same_site = shop.replace("https://shop.test/", "https://www.wire.test/")
+    body = _tree(f"<ul>{same_site}</ul>").find("body")
+    assert find_card_lists(body, url="https://wire.test/a")[0].reason == "recommendation-links"

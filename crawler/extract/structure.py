@@ -1,0 +1,224 @@
+"""The article's structure read back from the page, after trafilatura.
+
+trafilatura's output loses structure on some layouts: section headings vanish when it
+falls back to its paragraph-only extraction (article text directly in ``<body>``, a
+heading wrapped in a ``<span>`` or an anchor link), and list items whose text sits in
+a ``<p>`` come out as paragraphs. Each output block is located in the page (by its
+text, in document order), and then:
+
+- a page heading (``<h1>``-``<h6>``) that lies between two consecutive located blocks
+  and directly introduces the second (its next sibling with text holds that block) is
+  put back as a ``heading`` block;
+- a paragraph that is the text of an ``<li>`` becomes a ``list_item``;
+- the title is never a body block: a heading (or a paragraph among the first blocks)
+  whose text is the page's title, its headline part, or the page's ``<h1>`` is removed
+  (reason ``title``), on every layout.
+
+Example:
+    >>> from crawler.extract.model import Block
+    >>> drop_title([Block("heading", "Ferry Hulls"), Block("paragraph", "Text.")], "Ferry hulls")
+    ([Block(kind='paragraph', text='Text.')], [RemovedBlock(text='Ferry Hulls', reason='title')])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from lxml.html import HtmlElement
+
+from crawler.extract.dom import HEADING_TAGS, SKIP_TAGS, text_of
+from crawler.extract.model import Block, RemovedBlock
+from crawler.extract.patterns import is_rec_heading
+from crawler.extract.recommend import Section, squeeze
+
+TITLE_REASON = "title"
+MAX_HEADING_CHARS = 200
+MAX_HEADING_LINK_SHARE = 0.5
+_LOCATED_TAGS = frozenset({"p", "li", "blockquote", "pre", "dd", "dt", "figcaption", *HEADING_TAGS})
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s+[·•]\s+")
+_H1_SKIP = frozenset({"nav", "footer", "aside", "a"})
+_SKIP_ANCESTORS = frozenset({"nav", "header", "footer", "aside", "form", "button", "select"})
+
+
+def _own_link_share(element: HtmlElement, text: str) -> float:
+    """Share of the heading's text inside links to other pages (anchor links do not count)."""
+    if not text:
+        return 0.0
+    linked = 0
+    for link in element.iter("a"):
+        href = (link.get("href") or "").strip()
+        if href and not href.startswith("#"):
+            linked += len(text_of(link))
+    if element.tag == "a":
+        href = (element.get("href") or "").strip()
+        if href and not href.startswith("#"):
+            linked = len(text)
+    return min(1.0, linked / len(text))
+
+
+def _skipped(element: HtmlElement) -> bool:
+    node: HtmlElement | None = element
+    while node is not None:
+        tag = node.tag
+        if isinstance(tag, str) and (tag in _SKIP_ANCESTORS or tag in SKIP_TAGS or tag == "a"):
+            return True
+        node = node.getparent()
+    return False
+
+
+class _Page:
+    """The page's text elements in document order, keyed by their squeezed text."""
+
+    def __init__(self, tree: HtmlElement) -> None:
+        self.elements: list[HtmlElement] = []
+        self.keys: list[str] = []
+        self.by_key: dict[str, list[int]] = {}
+        for element in tree.iter(*_LOCATED_TAGS):
+            try:
+                key = "".join(element.text_content().split())
+            except ValueError:
+                continue
+            if not key:
+                continue
+            self.by_key.setdefault(key, []).append(len(self.elements))
+            self.elements.append(element)
+            self.keys.append(key)
+
+    def locate(self, blocks: Sequence[Block]) -> list[int | None]:
+        """The document position of each block (None when not found), in increasing order."""
+        positions: list[int | None] = []
+        last = -1
+        for block in blocks:
+            found = None
+            for position in self.by_key.get(squeeze(block.text), ()):
+                if position > last:
+                    found = position
+                    break
+            positions.append(found)
+            if found is not None:
+                last = found
+        return positions
+
+
+def _is_ancestor(node: HtmlElement, of: HtmlElement) -> bool:
+    parent: HtmlElement | None = of
+    while parent is not None:
+        if parent is node:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _heading_unit(element: HtmlElement) -> HtmlElement:
+    text = text_of(element)
+    unit = element
+    parent = unit.getparent()
+    while parent is not None and parent.tag not in ("body", "html") and text_of(parent) == text:
+        unit = parent
+        parent = unit.getparent()
+    return unit
+
+
+def _introduces(unit: HtmlElement, following: HtmlElement) -> bool:
+    """Whether the next sibling with text after the heading unit is (or holds) ``following``."""
+    for sibling in unit.itersiblings():
+        if not isinstance(sibling.tag, str) or not text_of(sibling):
+            continue
+        return _is_ancestor(sibling, following)
+    return False
+
+
+def _restorable(heading: HtmlElement, following: HtmlElement, sections: Sequence[Section]) -> bool:
+    text = text_of(heading)
+    if not text or len(text) > MAX_HEADING_CHARS or is_rec_heading(text):
+        return False
+    if _own_link_share(heading, text) >= MAX_HEADING_LINK_SHARE or _skipped(heading):
+        return False
+    if any(section.holds(text) for section in sections):
+        return False
+    return _introduces(_heading_unit(heading), following)
+
+
+def restore_structure(
+    tree: HtmlElement, blocks: Sequence[Block], sections: Sequence[Section] = ()
+) -> list[Block]:
+    """``blocks`` with the page's dropped section headings put back and paragraphs that
+    are list items typed ``list_item`` (see the module docstring).
+
+    Args:
+        tree: the parsed page (not modified).
+        blocks: trafilatura's output as typed blocks, in order.
+        sections: recommendation sections of the page (their headings are not restored).
+    """
+    page = _Page(tree)
+    positions = page.locate(blocks)
+    present = {squeeze(b.text) for b in blocks}
+    out: list[Block] = []
+    previous: int | None = None
+    for block, position in zip(blocks, positions, strict=True):
+        if position is not None:
+            element = page.elements[position]
+            if previous is not None:
+                for between in range(previous + 1, position):
+                    heading = page.elements[between]
+                    key = page.keys[between]
+                    if (
+                        heading.tag in HEADING_TAGS
+                        and key not in present
+                        and _restorable(heading, element, sections)
+                    ):
+                        out.append(Block("heading", " ".join(text_of(heading).split())))
+                        present.add(key)
+            if block.kind == "paragraph" and element.tag == "li":
+                block = replace(block, kind="list_item")
+            previous = position
+        out.append(block)
+    return out
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold().strip(" .:") == " ".join(b.split()).casefold().strip(
+        " .:"
+    )
+
+
+def drop_title(
+    blocks: Sequence[Block], title: str | None, h1: str | None = None
+) -> tuple[list[Block], list[RemovedBlock]]:
+    """Remove the title from the body: heading blocks with the title's text (or its
+    headline, without a `` | Site`` part), a paragraph with it among the first blocks,
+    and headings with the text of the page's ``<h1>``.
+
+    Args:
+        blocks: the body, in order.
+        title: the article's title (metadata), if known.
+        h1: the text of the page's first ``<h1>``, if any.
+    """
+    kept: list[Block] = []
+    removed: list[RemovedBlock] = []
+    names = [t for t in (title, h1) if t]
+    if title:
+        parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+        if len(parts) > 1:  # "Headline | Site": the headline (and the site's name)
+            names.extend(p for p in parts if len(p.split()) >= 2)
+    for index, block in enumerate(blocks):
+        leading = not kept
+        is_title = any(_same(block.text, name) for name in names) and (
+            block.kind == "heading" or (block.kind == "paragraph" and leading and index < 3)
+        )
+        if is_title:
+            removed.append(RemovedBlock(block.text, TITLE_REASON))
+        else:
+            kept.append(block)
+    return kept, removed
+
+
+def first_h1(tree: HtmlElement) -> str | None:
+    """The text of the page's first non-empty ``<h1>`` outside navigation, or None."""
+    for element in tree.iter("h1"):
+        text = " ".join(text_of(element).split())
+        if text and not any(a.tag in _H1_SKIP for a in element.iterancestors()):
+            return text
+    return None
