@@ -132,7 +132,7 @@ def _conditions(f: QueueFilter, *, with_state: bool = True) -> list[ColumnElemen
         conds.append(or_(_art.source_id == f.source_id, _other_art.source_id == f.source_id))
     if f.date_from is not None:
         conds.append(DuplicateLink.created_at >= datetime.combine(f.date_from, time.min))
-    if f.date_to is not None:
+    if f.date_to is not None and f.date_to < date.max:
         end = datetime.combine(f.date_to + timedelta(days=1), time.min)
         conds.append(DuplicateLink.created_at < end)
     if f.score_min is not None:

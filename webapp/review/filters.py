@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from starlette.datastructures import ImmutableMultiDict
 
 from storage.repo.review import KIND_GROUPS, STATES, QueueFilter
+from webapp.review.params import ascii_int
 
 FIELDS = ("kind", "source", "from", "to", "min", "max", "state")
 
@@ -81,9 +82,8 @@ def parse_filter(params: ImmutableMultiDict[str, str] | dict[str, str]) -> Parse
         state = "pending"
     source_id: int | None = None
     if raw.get("source"):
-        if raw["source"].isdigit():
-            source_id = int(raw["source"])
-        else:
+        source_id = ascii_int(raw["source"])
+        if source_id is None:
             problems.append(f"ignored source {raw['source']!r}: expected a source id")
             raw.pop("source")
     parsed = QueueFilter(

@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from storage.repo import logins as repo_logins
 from storage.repo import users as repo_users
+from storage.repo.audit import append_audit
 from webapp.review import settings
 from webapp.review.auth import (
     DbSession,
@@ -26,7 +28,13 @@ from webapp.review.rendering import render
 router = APIRouter(route_class=HtmlRoute)
 
 
-def _login_page(request: Request, next_url: str, error: str | None, status: int) -> Response:
+def _login_page(
+    request: Request,
+    next_url: str,
+    error: str | None,
+    status: int,
+    headers: dict[str, str] | None = None,
+) -> Response:
     token = new_login_token()
     response = render(
         request,
@@ -43,7 +51,26 @@ def _login_page(request: Request, next_url: str, error: str | None, status: int)
         samesite="strict",
         secure=settings.cookie_secure(),
     )
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
     return response
+
+
+def _address(request: Request) -> str:
+    """The client's address as the server sees it (a proxy in front: the proxy's)."""
+    return (request.client.host if request.client else "") or "unknown"
+
+
+def _failed(db: DbSession, name: str, address: str, user_id: int | None, reason: str) -> None:
+    """Audit a failed login (committed with the caller's session)."""
+    append_audit(
+        db,
+        user_id=None,
+        action="login_failed",
+        target_type="user",
+        target_id=user_id,
+        details={"name": name, "address": address, "reason": reason},
+    )
 
 
 @router.get("/review/login", response_model=None)
@@ -65,10 +92,28 @@ def login_submit(
 ) -> Response:
     """Check the password; on success start a session and go on to ``next``."""
     check_login_csrf(request.cookies.get(settings.LOGIN_CSRF_COOKIE), csrf_token)
-    user = repo_users.get_user(db, username.strip()[:100])
+    name, address = username.strip()[:100], _address(request)
+    policy = settings.throttle_policy()
+    wait = repo_logins.locked_for(db, name, address, policy)
+    if wait is not None:
+        _failed(db, name, address, None, "throttled")
+        db.commit()
+        minutes = max(1, -(-wait // 60))
+        message = (
+            "Too many failed logins for this name or from this address. "
+            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+        )
+        return _login_page(request, safe_next(next), message, 429, {"Retry-After": str(wait)})
+    user = repo_users.get_user(db, name)
     valid = verify_password(user.password_hash if user else None, password[:1024])
     if user is None or not valid or user.disabled:
+        reason = "unknown name" if user is None else "disabled" if valid else "wrong password"
+        repo_logins.purge(db, policy)
+        repo_logins.record_failure(db, name, address)
+        _failed(db, name, address, user.id if user else None, reason)
+        db.commit()
         return _login_page(request, safe_next(next), "Wrong name or password.", 401)
+    repo_logins.clear_name(db, name)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     repo_users.purge_expired_sessions(db)

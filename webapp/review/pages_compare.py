@@ -11,6 +11,7 @@ from starlette.responses import Response
 from storage.repo import review as repo_review
 from webapp.review.auth import DbSession, LoggedIn
 from webapp.review.errors import HtmlRoute, not_found
+from webapp.review.params import path_id
 from webapp.review.highlight import highlight_pair
 from webapp.review.rendering import render
 
@@ -40,13 +41,14 @@ def _shown(
 
 @router.get("/review/compare/{left_id}/{right_id}", response_model=None)
 def compare(
-    left_id: int, right_id: int, request: Request, login: LoggedIn, db: DbSession
+    left_id: str, right_id: str, request: Request, login: LoggedIn, db: DbSession
 ) -> Response:
     """Both articles in full; paragraphs flagged between them have their shared words marked."""
-    left = repo_review.article_text(db, left_id)
-    right = repo_review.article_text(db, right_id)
+    left_number, right_number = path_id(left_id, "article"), path_id(right_id, "article")
+    left = repo_review.article_text(db, left_number)
+    right = repo_review.article_text(db, right_number)
     if left is None or right is None:
-        missing = left_id if left is None else right_id
+        missing = left_number if left is None else right_number
         raise not_found(f"There is no article with id {missing}.")
     partners = repo_review.links_between(db, left, right)
     texts = {pid: text for a in (left, right) for pid, _pos, text in a.paragraphs}

@@ -12,6 +12,7 @@ from webapp.review.charts import daily_bars
 from webapp.review.errors import HtmlRoute
 from webapp.review.filters import parse_filter
 from webapp.review.graph import republish_graph
+from webapp.review.params import page_number
 from webapp.review.rendering import render
 
 router = APIRouter(route_class=HtmlRoute)
@@ -43,7 +44,7 @@ def dashboard(request: Request, login: LoggedIn, db: DbSession) -> Response:
 @router.get("/review/audit", response_model=None)
 def audit(request: Request, login: LoggedIn, db: DbSession, page: str = "1") -> Response:
     """Every decision ever recorded, newest first (the log is never rewritten)."""
-    number = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    number = page_number(page)
     total = repo_audit.count_audit(db)
     entries = repo_audit.list_audit(db, limit=AUDIT_PER_PAGE, offset=(number - 1) * AUDIT_PER_PAGE)
     return render(

@@ -12,6 +12,7 @@ from webapp.review.auth import DbSession, Editor, LoggedIn
 from webapp.review.csrf import check_csrf
 from webapp.review.errors import HtmlRoute, PageError
 from webapp.review.filters import parse_filter
+from webapp.review.params import page_number
 from webapp.review.rendering import render
 
 router = APIRouter(route_class=HtmlRoute)
@@ -25,16 +26,12 @@ DECISIONS = (
 SHORT_LABELS = {"duplicate": "Dup", "not_duplicate": "Not dup", "boilerplate": "Boiler"}
 
 
-def _page_number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and 0 < int(value) < 100000 else 1
-
-
 @router.get("/review", response_model=None)
 def queue(request: Request, login: LoggedIn, db: DbSession) -> Response:
     """Flagged duplicates, newest first, filtered and paginated."""
     parsed = parse_filter(request.query_params)
     page = repo_review.queue_page(
-        db, parsed.filter, _page_number(request.query_params.get("page")), PER_PAGE
+        db, parsed.filter, page_number(request.query_params.get("page")), PER_PAGE
     )
     here = "/review" + (f"?{request.url.query}" if request.url.query else "")
     return render(
