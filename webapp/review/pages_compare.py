@@ -11,8 +11,8 @@ from starlette.responses import Response
 from storage.repo import review as repo_review
 from webapp.review.auth import DbSession, LoggedIn
 from webapp.review.errors import HtmlRoute, not_found
-from webapp.review.params import path_id
 from webapp.review.highlight import highlight_pair
+from webapp.review.params import path_id
 from webapp.review.rendering import render
 
 router = APIRouter(route_class=HtmlRoute)

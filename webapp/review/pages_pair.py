@@ -13,9 +13,9 @@ from webapp.review.auth import DbSession, Editor, LoggedIn
 from webapp.review.csrf import check_csrf
 from webapp.review.errors import HtmlRoute, PageError, not_found
 from webapp.review.filters import parse_filter, safe_next
-from webapp.review.params import form_id, path_id
 from webapp.review.highlight import highlight_pair
 from webapp.review.pages_queue import DECISIONS
+from webapp.review.params import form_id, path_id
 from webapp.review.rendering import render
 
 router = APIRouter(route_class=HtmlRoute)
