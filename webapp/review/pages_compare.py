@@ -9,9 +9,12 @@ from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from storage.repo import review as repo_review
+from storage.repo import stories as repo_stories
+from storage.repo.review import QueueFilter
 from webapp.review.auth import DbSession, LoggedIn
 from webapp.review.errors import HtmlRoute, not_found
 from webapp.review.highlight import highlight_pair
+from webapp.review.pages_queue import DECISIONS, SHORT_LABELS
 from webapp.review.params import path_id
 from webapp.review.rendering import render
 
@@ -51,6 +54,13 @@ def compare(
         missing = left_number if left is None else right_number
         raise not_found(f"There is no article with id {missing}.")
     partners = repo_review.links_between(db, left, right)
+    pending = QueueFilter()
+    story = None
+    for copy, original in ((right.id, left.id), (left.id, right.id)):
+        count = len(repo_stories.story_link_ids(db, copy, original, pending))
+        if count:
+            story = (copy, original, count)
+            break
     texts = {pid: text for a in (left, right) for pid, _pos, text in a.paragraphs}
     return render(
         request,
@@ -62,6 +72,10 @@ def compare(
                 (left, _shown(left, partners, texts)),
                 (right, _shown(right, partners, texts)),
             ],
+            "story": story,
+            "decisions": DECISIONS,
+            "short_labels": SHORT_LABELS,
+            "here": f"/review/compare/{left.id}/{right.id}",
             "linked": sum(1 for pid, _p, _t in left.paragraphs if pid in partners),
         },
     )

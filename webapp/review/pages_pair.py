@@ -12,6 +12,7 @@ from storage.repo import review as repo_review
 from webapp.review.auth import DbSession, Editor, LoggedIn
 from webapp.review.csrf import check_csrf
 from webapp.review.errors import HtmlRoute, PageError, not_found
+from webapp.review.explain import Member, cluster_reason, method_words, score_words
 from webapp.review.filters import parse_filter, safe_next
 from webapp.review.highlight import highlight_pair
 from webapp.review.pages_queue import DECISIONS
@@ -42,6 +43,7 @@ def pair(link_id: str, request: Request, login: LoggedIn, db: DbSession) -> Resp
     next_url = f"/review/pair/{next_id}{suffix}" if next_id is not None else queue_url
     left, right, shared = highlight_pair(row.flagged.text, row.matched.text)
     cluster = repo_review.cluster_for_articles(db, [row.flagged.article_id, row.matched.article_id])
+    members = [Member(m.article_id, m.source, m.title) for m in cluster.members] if cluster else []
     return render(
         request,
         "review/pair.html",
@@ -53,6 +55,18 @@ def pair(link_id: str, request: Request, login: LoggedIn, db: DbSession) -> Resp
             "right": right,
             "shared": shared,
             "cluster": cluster,
+            "cluster_reason": cluster_reason(
+                cluster.original_reason, members, cluster.original_article_id
+            )
+            if cluster
+            else None,
+            "method_words": method_words(row.method),
+            "score_words": score_words(row.scores),
+            "context": {
+                "flagged": repo_review.neighbours(db, row.flagged.article_id, row.flagged.position),
+                "matched": repo_review.neighbours(db, row.matched.article_id, row.matched.position),
+            },
+            "story_url": f"/review/story/{row.flagged.article_id}/{row.matched.article_id}{suffix}",
             "decisions": DECISIONS,
             "position": None if index is None else index + 1,
             "queue_total": len(ids),
