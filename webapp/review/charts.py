@@ -93,7 +93,8 @@ def daily_bars(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                 f'fill="{colour(index)}"><title>{tip}</title></rect>'
             )
-        if i % label_every == 0 or i == len(days) - 1:
+        last = i == len(days) - 1 and (len(days) - 1) % label_every > label_every // 2
+        if i % label_every == 0 or last:
             parts.append(
                 f'<text class="tick" x="{left + slot * i + slot / 2:.1f}" '
                 f'y="{top + plot_h + 16}" text-anchor="middle">{day.strftime("%d %b")}</text>'
