@@ -26,6 +26,8 @@ class Explained:
 
 
 METHODS = {
+    "exact-hash": "Exact copy: the two paragraphs are the same text once case, spacing and "
+    "punctuation are ignored (the same normalised-text hash).",
     "norm_hash": "Exact copy: the two paragraphs are the same text once case, spacing and "
     "punctuation are ignored.",
     "minhash+verify:idf-novelty+immutables": "Near copy: MinHash found the pair, and almost "
@@ -74,6 +76,7 @@ SCORES = {
     "pair_model_min": ("Paraphrase model, at least", "a lower bound of the model's chance"),
     "pair_model_max": ("Paraphrase model, at most", "an upper bound of the model's chance"),
     "embedding_cosine": ("Meaning similarity", "cosine of sentence embeddings (1 = same)"),
+    "exact": ("Exact copy", "1 when the normalised texts are the same"),
     "rare_shared": ("Rare words shared", "words rare in the article that both sides use"),
 }
 
