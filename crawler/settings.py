@@ -73,6 +73,14 @@ NEWSDEDUP_EMBEDDINGS = os.environ.get("NEWSDEDUP_EMBEDDINGS", "0")
 # login session lasts.
 NEWSDEDUP_COOKIE_SECURE = os.environ.get("NEWSDEDUP_COOKIE_SECURE", "0")
 NEWSDEDUP_SESSION_HOURS = os.environ.get("NEWSDEDUP_SESSION_HOURS", "8")
+# Login throttling: this many failed logins for one name (or from one address) within the
+# window (seconds) lock it for the lockout (seconds) after the latest failure (HTTP 429).
+NEWSDEDUP_LOGIN_MAX_FAILURES = os.environ.get("NEWSDEDUP_LOGIN_MAX_FAILURES", "5")
+NEWSDEDUP_LOGIN_MAX_FAILURES_PER_ADDRESS = os.environ.get(
+    "NEWSDEDUP_LOGIN_MAX_FAILURES_PER_ADDRESS", "20"
+)
+NEWSDEDUP_LOGIN_WINDOW = os.environ.get("NEWSDEDUP_LOGIN_WINDOW", "900")
+NEWSDEDUP_LOGIN_LOCKOUT = os.environ.get("NEWSDEDUP_LOGIN_LOCKOUT", "300")
 
 # --- Scrapy ---------------------------------------------------------------------
 USER_AGENT = NEWSDEDUP_USER_AGENT

@@ -6,7 +6,8 @@ Run from the project's root (needs /usr/bin/chromium)::
 
 It crawls the bundled sample site into a temporary SQLite database (``newsdedup demo``),
 adds a throwaway editor account, serves the app on a free port and drives headless
-Chromium through the queue, a side-by-side pair and the dashboard.
+Chromium through the story queue, a story, a side-by-side pair, the dashboard and the
+queue at phone width (390 px).
 """
 
 from __future__ import annotations
@@ -62,14 +63,22 @@ def main() -> int:
                 page.click('button[type="submit"]')
             page.keyboard.press("j")
             page.screenshot(path=str(OUT / "review-queue.png"))
-            page.goto("/review?kind=within")
+            page.goto("/review?kind=syndicated")
+            with page.expect_navigation():
+                page.click("[data-row] a.row-link")
+            page.screenshot(path=str(OUT / "review-story.png"), full_page=True)
+            page.goto("/review?kind=within&view=paragraphs")
             with page.expect_navigation():
                 page.click("[data-row] a.row-link")
             page.screenshot(path=str(OUT / "review-pair.png"), full_page=True)
             page.goto("/review/dashboard")
             page.screenshot(path=str(OUT / "review-dashboard.png"), full_page=True)
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.goto("/review")
+            page.screenshot(path=str(OUT / "review-queue-phone.png"))
             browser.close()
-    for name in ("review-queue.png", "review-pair.png", "review-dashboard.png"):
+    names = ("review-queue.png", "review-story.png", "review-pair.png", "review-dashboard.png")
+    for name in (*names, "review-queue-phone.png"):
         print(f"wrote {OUT / name}")
     return 0
 

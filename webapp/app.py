@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from storage.db import make_engine, make_session_factory
+from webapp import api_docs, security
 from webapp.api import router as api_router
 from webapp.review.router import router as review_router
 
@@ -29,7 +30,7 @@ def create_app(database_url: str, *, session_max_age: int = 8 * 3600) -> FastAPI
         title="newsdedup",
         version="1",
         description="Review of flagged duplicates, and a read API for downstream tools.",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served from the package by webapp.api_docs (no CDN)
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -41,4 +42,6 @@ def create_app(database_url: str, *, session_max_age: int = 8 * 3600) -> FastAPI
     # Routers: each feature adds one line here.
     app.include_router(api_router)
     app.include_router(review_router)
+    api_docs.install(app)
+    security.install(app)
     return app

@@ -44,7 +44,12 @@ def print_summary(database_url: str, reports: Sequence[RunReport], site: Any) ->
     print(f"Articles: {total.articles}")
     print(f"Paragraphs: {total.paragraphs}")
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(total.duplicates_by_kind.items())) or "none"
-    print(f"Duplicates flagged: {total.duplicate_links} ({kinds})")
+    rejected = (
+        f"; {total.duplicates_rejected} more judged not duplicates by editors, not counted"
+        if total.duplicates_rejected
+        else ""
+    )
+    print(f"Duplicates flagged: {total.duplicate_links} ({kinds}){rejected}")
 
     within = [f for f in flags if f.kind.endswith("_within")]
     print()

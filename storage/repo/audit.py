@@ -6,10 +6,10 @@ This module deliberately offers no function that updates or deletes audit rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import AuditLog, User, utcnow
@@ -66,16 +66,57 @@ class AuditEntry:
     details: dict[str, Any]
 
 
-def count_audit(session: Session) -> int:
-    """How many audit rows there are."""
-    return int(session.scalar(select(func.count()).select_from(AuditLog)) or 0)
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit rows to show; None means any."""
+
+    user: str | None = None  # the acting user's name
+    action: str | None = None  # an action, or its prefix before ":" (e.g. "decide")
+    day_from: date | None = None  # on or after (UTC day)
+    day_to: date | None = None  # on or before (UTC day)
 
 
-def list_audit(session: Session, *, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
-    """Audit rows, newest first."""
+def _audit_conditions(f: AuditFilter) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if f.user is not None:
+        conds.append(User.name == f.user)
+    if f.action is not None:
+        conds.append(or_(AuditLog.action == f.action, AuditLog.action.startswith(f.action + ":")))
+    if f.day_from is not None:
+        conds.append(AuditLog.at >= datetime.combine(f.day_from, time.min))
+    if f.day_to is not None and f.day_to < date.max:
+        conds.append(AuditLog.at < datetime.combine(f.day_to + timedelta(days=1), time.min))
+    return conds
+
+
+def count_audit(session: Session, f: AuditFilter | None = None) -> int:
+    """How many audit rows match ``f`` (all of them by default)."""
+    stmt = (
+        select(func.count(AuditLog.id))
+        .outerjoin(User, AuditLog.user_id == User.id)
+        .where(*_audit_conditions(f or AuditFilter()))
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def audit_actions(session: Session) -> list[str]:
+    """The distinct action groups recorded (before any ":"), for the filter."""
+    actions = session.scalars(select(AuditLog.action).distinct()).all()
+    return sorted({a.split(":", 1)[0] for a in actions} | set(actions))
+
+
+def list_audit(
+    session: Session,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    f: AuditFilter | None = None,
+) -> list[AuditEntry]:
+    """Audit rows matching ``f``, newest first."""
     rows = session.execute(
         select(AuditLog, User.name)
         .outerjoin(User, AuditLog.user_id == User.id)
+        .where(*_audit_conditions(f or AuditFilter()))
         .order_by(AuditLog.at.desc(), AuditLog.id.desc())
         .limit(limit)
         .offset(offset)

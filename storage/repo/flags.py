@@ -33,9 +33,15 @@ class FlagView:
 
 
 def list_flags(
-    session: Session, *, kind: str | None = None, limit: int = 100, offset: int = 0
+    session: Session,
+    *,
+    kind: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    include_rejected: bool = False,
 ) -> list[FlagView]:
-    """Duplicate flags, newest first, optionally of one kind."""
+    """Duplicate flags, newest first, optionally of one kind; flags editors judged "not a
+    duplicate" only with ``include_rejected``."""
     para, other = aliased(Paragraph), aliased(Paragraph)
     art, other_art = aliased(Article), aliased(Article)
     src, other_src = aliased(Source), aliased(Source)
@@ -53,6 +59,8 @@ def list_flags(
     )
     if kind is not None:
         query = query.where(DuplicateLink.kind == kind)
+    if not include_rejected:
+        query = query.where(DuplicateLink.review_state != "not_duplicate")
     views = []
     for link, p, a, s, op, oa, os_ in session.execute(query):
         views.append(

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import (
     Article,
+    AuditLog,
     Cluster,
     ClusterMember,
     DuplicateLink,
@@ -36,6 +37,13 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "boilerplate": ("boilerplate",),
 }
 BULK_MAX = 2000
+SORTS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "score": "Highest score first",
+    "size": "Most paragraphs first",
+}
+UNDOABLE = ("decide:", "decide_story:", "bulk:")
 
 _Ts = TypeVarTuple("_Ts")
 
@@ -59,6 +67,8 @@ class QueueFilter:
     score_min: float | None = None
     score_max: float | None = None
     state: str | None = "pending"
+    q: str | None = None  # words in either paragraph or either article's title
+    sort: str = "newest"  # one of SORTS
 
 
 @dataclass(frozen=True)
@@ -133,7 +143,7 @@ def _conditions(f: QueueFilter, *, with_state: bool = True) -> list[ColumnElemen
         conds.append(or_(_art.source_id == f.source_id, _other_art.source_id == f.source_id))
     if f.date_from is not None:
         conds.append(DuplicateLink.created_at >= datetime.combine(f.date_from, time.min))
-    if f.date_to is not None:
+    if f.date_to is not None and f.date_to < date.max:
         end = datetime.combine(f.date_to + timedelta(days=1), time.min)
         conds.append(DuplicateLink.created_at < end)
     if f.score_min is not None:
@@ -142,16 +152,44 @@ def _conditions(f: QueueFilter, *, with_state: bool = True) -> list[ColumnElemen
         conds.append(DuplicateLink.score <= f.score_max)
     if with_state and f.state is not None:
         conds.append(DuplicateLink.review_state == f.state)
+    if f.q:
+        conds.append(_text_condition(f.q))
     return conds
 
 
-def _order(stmt: Select[*_Ts]) -> Select[*_Ts]:
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _text_condition(q: str) -> ColumnElement[bool]:
+    """Every word of ``q`` occurs in a paragraph of the pair or an article's title."""
+    words = q.split()[:8]
+    per_word = []
+    for word in words:
+        pattern = _like(word)
+        per_word.append(
+            or_(
+                _para.text.ilike(pattern, escape="\\"),
+                _other.text.ilike(pattern, escape="\\"),
+                _art.title.ilike(pattern, escape="\\"),
+                _other_art.title.ilike(pattern, escape="\\"),
+            )
+        )
+    return and_(*per_word) if per_word else true()
+
+
+def _order(stmt: Select[*_Ts], sort: str = "newest") -> Select[*_Ts]:
+    if sort == "oldest":
+        return stmt.order_by(DuplicateLink.created_at.asc(), DuplicateLink.id.asc())
+    if sort == "score":
+        return stmt.order_by(DuplicateLink.score.desc(), DuplicateLink.id.desc())
     return stmt.order_by(DuplicateLink.created_at.desc(), DuplicateLink.id.desc())
 
 
 def queue_ids(session: Session, f: QueueFilter, limit: int = 10000) -> list[int]:
     """The ids of the flags matching ``f``, in queue order (newest first)."""
-    stmt = _order(_joined(select(DuplicateLink.id)).where(*_conditions(f))).limit(limit)
+    stmt = _order(_joined(select(DuplicateLink.id)).where(*_conditions(f)), f.sort).limit(limit)
     return [int(i) for i in session.scalars(stmt)]
 
 
@@ -187,7 +225,7 @@ def queue_page(session: Session, f: QueueFilter, page: int = 1, per_page: int = 
     """One page (1-based) of the flags matching ``f``, newest first, with counts."""
     page = max(1, page)
     total = count_queue(session, f)
-    ids = _order(_joined(select(DuplicateLink.id)).where(*_conditions(f)))
+    ids = _order(_joined(select(DuplicateLink.id)).where(*_conditions(f)), f.sort)
     ids = ids.limit(per_page).offset((page - 1) * per_page)
     wanted = [int(i) for i in session.scalars(ids)]
     rows = _rows(session, wanted)
@@ -205,6 +243,24 @@ def get_row(session: Session, link_id: int) -> QueueRow | None:
     """One flag in full, or None."""
     rows = _rows(session, [link_id])
     return rows[0] if rows else None
+
+
+def get_rows(session: Session, ids: list[int]) -> list[QueueRow]:
+    """Several flags in full, in the order of ``ids`` (unknown ids left out)."""
+    return _rows(session, ids)
+
+
+def neighbours(session: Session, article_id: int, position: int) -> tuple[str | None, str | None]:
+    """The texts of the paragraphs before and after ``position`` in an article."""
+    rows = dict(
+        session.execute(
+            select(Paragraph.position, Paragraph.text).where(
+                Paragraph.article_id == article_id,
+                Paragraph.position.in_([position - 1, position + 1]),
+            )
+        ).all()
+    )
+    return rows.get(position - 1), rows.get(position + 1)
 
 
 def _rows(session: Session, ids: list[int]) -> list[QueueRow]:
@@ -258,6 +314,40 @@ def list_sources(session: Session) -> list[Source]:
     return list(session.scalars(select(Source).order_by(Source.name)).all())
 
 
+def _record(link: DuplicateLink) -> dict[str, Any]:
+    """What a decision overwrites on ``link``: kept in the audit row, for undo."""
+    return {
+        "id": link.id,
+        "state": link.review_state,
+        "by": link.reviewed_by,
+        "at": link.reviewed_at.isoformat() if link.reviewed_at else None,
+        "note": link.review_note,
+    }
+
+
+def _set_state(
+    session: Session,
+    link: DuplicateLink,
+    state: str,
+    user_id: int | None,
+    note: str | None,
+    at: datetime | None,
+    decided_by: int | None,
+) -> None:
+    """Put ``link`` into ``state``, keeping the suppressed pairs in step."""
+    previous = link.review_state
+    if state == "not_duplicate" or previous == "not_duplicate":
+        hashes = _pair_hashes(session, link)
+        if state == "not_duplicate":
+            suppress_pair(session, hashes[0], hashes[1], decided_by)
+        elif previous == "not_duplicate":
+            _lift_suppression(session, hashes)
+    link.review_state = state
+    link.reviewed_by = user_id
+    link.reviewed_at = at
+    link.review_note = note
+
+
 def decide(
     session: Session,
     link_id: int,
@@ -277,27 +367,18 @@ def decide(
         state: ``duplicate``, ``not_duplicate``, ``boilerplate`` or ``pending``.
         user_id: the deciding editor.
         note: an optional note.
-        details: extra audit details (e.g. that it was a bulk decision).
+        details: extra audit details.
 
     Raises:
         ReviewError: unknown state or no such link.
     """
-    if state not in STATES:
-        raise ReviewError(f"unknown decision {state!r}: expected one of {', '.join(STATES)}")
+    _check_state(state)
     link = session.get(DuplicateLink, link_id)
     if link is None:
         raise ReviewError(f"no flagged pair with id {link_id}")
     note = (note or "").strip() or None
-    previous = link.review_state
-    hashes = _pair_hashes(session, link)
-    if state == "not_duplicate":
-        suppress_pair(session, hashes[0], hashes[1], user_id)
-    elif previous == "not_duplicate":
-        _lift_suppression(session, hashes)
-    link.review_state = state
-    link.reviewed_by = user_id
-    link.reviewed_at = utcnow()
-    link.review_note = note
+    before = _record(link)
+    _set_state(session, link, state, user_id, note, utcnow(), user_id)
     append_audit(
         session,
         user_id=user_id,
@@ -305,10 +386,68 @@ def decide(
         target_type="duplicate_link",
         target_id=link.id,
         note=note,
-        details={"previous": previous, "kind": link.kind, "score": link.score, **(details or {})},
+        details={
+            "previous": before["state"],
+            "kind": link.kind,
+            "score": link.score,
+            "state": state,
+            "count": 1,
+            "links": [before],
+            **(details or {}),
+        },
     )
     session.flush()
     return link
+
+
+def _check_state(state: str) -> None:
+    if state not in STATES:
+        raise ReviewError(f"unknown decision {state!r}: expected one of {', '.join(STATES)}")
+
+
+def decide_links(
+    session: Session,
+    link_ids: list[int],
+    state: str,
+    user_id: int,
+    note: str | None,
+    *,
+    action: str,
+    target_type: str,
+    target_id: int | None,
+    details: dict[str, Any] | None = None,
+) -> AuditLog:
+    """One decision on several flags (a story, or selected stories): one audit row with
+    the count and what each flag was before (so it can be undone).
+
+    Raises:
+        ReviewError: unknown state, no flags, too many, or an unknown flag.
+    """
+    _check_state(state)
+    if not link_ids:
+        raise ReviewError("no flagged pairs to decide")
+    if len(link_ids) > BULK_MAX:
+        raise ReviewError(f"at most {BULK_MAX} flagged pairs at once")
+    links = session.scalars(select(DuplicateLink).where(DuplicateLink.id.in_(link_ids))).all()
+    if len(links) != len(set(link_ids)):
+        raise ReviewError("some of the flagged pairs no longer exist; reload the page")
+    note = (note or "").strip() or None
+    now = utcnow()
+    records = []
+    for link in sorted(links, key=lambda item: item.id):
+        records.append(_record(link))
+        _set_state(session, link, state, user_id, note, now, user_id)
+    row = append_audit(
+        session,
+        user_id=user_id,
+        action=f"{action}:{state}",
+        target_type=target_type,
+        target_id=target_id,
+        note=note,
+        details={"state": state, "count": len(records), "links": records, **(details or {})},
+    )
+    session.flush()
+    return row
 
 
 def _pair_hashes(session: Session, link: DuplicateLink) -> tuple[str, str]:
@@ -333,18 +472,134 @@ def _lift_suppression(session: Session, hashes: tuple[str, str]) -> None:
 def decide_many(
     session: Session, f: QueueFilter, state: str, user_id: int, note: str | None = None
 ) -> int:
-    """Apply one decision to every flag matching ``f`` (at most :data:`BULK_MAX`).
-
-    Each flag gets its own audit row, marked as part of a bulk decision.
+    """Apply one decision to every flag matching ``f`` (at most :data:`BULK_MAX`), with
+    one audit row for the whole action.
 
     Returns:
         How many flags were decided.
     """
     ids = queue_ids(session, f, limit=BULK_MAX)
-    details = {"bulk": True, "filter": _filter_details(f), "count": len(ids)}
-    for link_id in ids:
-        decide(session, link_id, state, user_id, note, details)
+    if not ids:
+        return 0
+    decide_links(
+        session,
+        ids,
+        state,
+        user_id,
+        note,
+        action="bulk",
+        target_type="filter",
+        target_id=None,
+        details={"filter": _filter_details(f)},
+    )
     return len(ids)
+
+
+@dataclass(frozen=True)
+class Undoable:
+    """A decision of one editor that can still be undone."""
+
+    audit_id: int
+    at: datetime
+    action: str
+    state: str
+    count: int
+    target_type: str
+    target_id: int | None
+    note: str | None
+    details: dict[str, Any]
+
+
+def _undone_ids(session: Session) -> Select[int | None]:
+    return select(AuditLog.target_id).where(AuditLog.action == "undo")
+
+
+def undoable(session: Session, user_id: int, limit: int = 5) -> list[Undoable]:
+    """The editor's latest decisions that were not undone yet, newest first."""
+    rows = session.scalars(
+        select(AuditLog)
+        .where(
+            AuditLog.user_id == user_id,
+            or_(*[AuditLog.action.startswith(prefix) for prefix in UNDOABLE]),
+            AuditLog.id.not_in(_undone_ids(session)),
+        )
+        .order_by(AuditLog.id.desc())
+        .limit(limit * 3)
+    ).all()
+    found = []
+    for row in rows:
+        details = dict(row.details or {})
+        if not isinstance(details.get("links"), list):
+            continue  # recorded before undo existed
+        found.append(
+            Undoable(
+                audit_id=row.id,
+                at=row.at,
+                action=row.action,
+                state=str(details.get("state") or row.action.split(":", 1)[-1]),
+                count=int(details.get("count") or len(details["links"])),
+                target_type=row.target_type,
+                target_id=row.target_id,
+                note=row.note,
+                details=details,
+            )
+        )
+    return found[:limit]
+
+
+def undo(session: Session, audit_id: int, user_id: int) -> AuditLog:
+    """Undo one of the editor's own decisions: each flag it changed goes back to what it
+    was, unless someone decided it again since (those are left and counted as skipped).
+    Appends an ``undo`` audit row naming the undone row.
+
+    Raises:
+        ReviewError: no such decision of this editor, already undone, or not undoable.
+    """
+    row = session.get(AuditLog, audit_id)
+    if row is None or row.user_id != user_id or not row.action.startswith(UNDOABLE):
+        raise ReviewError(f"no decision of yours with audit id {audit_id}")
+    done = session.scalars(
+        select(AuditLog.id).where(AuditLog.action == "undo", AuditLog.target_id == audit_id)
+    ).first()
+    if done is not None:
+        raise ReviewError(f"decision {audit_id} was already undone")
+    details = dict(row.details or {})
+    records = details.get("links")
+    if not isinstance(records, list):
+        raise ReviewError(f"decision {audit_id} was recorded before undo existed")
+    state = str(details.get("state") or row.action.split(":", 1)[-1])
+    ids = [int(r["id"]) for r in records]
+    links = {
+        link.id: link
+        for link in session.scalars(select(DuplicateLink).where(DuplicateLink.id.in_(ids)))
+    }
+    restored, skipped = [], []
+    for record in records:
+        link = links.get(int(record["id"]))
+        if link is None or link.review_state != state or link.reviewed_by != user_id:
+            skipped.append(int(record["id"]))
+            continue
+        at = datetime.fromisoformat(record["at"]) if record.get("at") else None
+        before = _record(link)
+        _set_state(
+            session, link, str(record["state"]), record.get("by"), record.get("note"), at, user_id
+        )
+        restored.append(before)
+    entry = append_audit(
+        session,
+        user_id=user_id,
+        action="undo",
+        target_type="audit_log",
+        target_id=audit_id,
+        details={
+            "undone_action": row.action,
+            "count": len(restored),
+            "skipped": skipped,
+            "links": restored,
+        },
+    )
+    session.flush()
+    return entry
 
 
 def _filter_details(f: QueueFilter) -> dict[str, Any]:

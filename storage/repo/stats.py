@@ -35,6 +35,7 @@ class Summary:
     duplicate_links: int = 0
     duplicates_by_kind: dict[str, int] = field(default_factory=dict)
     per_source: list[SourceSummary] = field(default_factory=list)
+    duplicates_rejected: int = 0  # flags editors judged "not a duplicate" (not counted above)
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as plain JSON-ready data."""
@@ -43,10 +44,15 @@ class Summary:
 
 def summary(session: Session) -> Summary:
     """Count sources, runs, pages by extraction status, articles, paragraphs, duplicate
-    links by kind, and per source (by name) its articles, paragraphs and duplicates."""
+    links by kind, and per source (by name) its articles, paragraphs and duplicates.
+
+    Flags that editors judged "not a duplicate" are not counted as duplicates; their
+    number is ``duplicates_rejected``."""
     runs_by_status = _grouped(session, CrawlRun.status)
     pages_by_status = _grouped(session, Page.extraction_status)
-    duplicates_by_kind = _grouped(session, DuplicateLink.kind)
+    live = DuplicateLink.review_state != "not_duplicate"
+    duplicates_by_kind = _grouped(session, DuplicateLink.kind, live)
+    rejected = int(session.scalar(select(func.count(DuplicateLink.id)).where(~live)) or 0)
 
     articles_by_source = _pairs(
         session.execute(
@@ -65,6 +71,7 @@ def summary(session: Session) -> Summary:
             select(Article.source_id, func.count(DuplicateLink.id))
             .join(Paragraph, Paragraph.id == DuplicateLink.paragraph_id)
             .join(Article, Article.id == Paragraph.article_id)
+            .where(live)
             .group_by(Article.source_id)
         )
     )
@@ -88,6 +95,7 @@ def summary(session: Session) -> Summary:
         duplicate_links=sum(duplicates_by_kind.values()),
         duplicates_by_kind=duplicates_by_kind,
         per_source=per_source,
+        duplicates_rejected=rejected,
     )
 
 
@@ -99,6 +107,7 @@ def _count(session: Session, column: Any) -> int:
     return int(session.scalar(select(func.count(column))) or 0)
 
 
-def _grouped(session: Session, column: Any) -> dict[str, int]:
-    rows = session.execute(select(column, func.count()).group_by(column).order_by(column))
+def _grouped(session: Session, column: Any, *where: Any) -> dict[str, int]:
+    stmt = select(column, func.count()).where(*where).group_by(column).order_by(column)
+    rows = session.execute(stmt)
     return {str(key): int(count) for key, count in rows}

@@ -40,6 +40,7 @@ def stored(db_url: str, link_id: int) -> tuple[str, int | None, int]:
 
 def test_review_in_queue_with_j_k_and_y(page: Any, db_url: str, ids: Seeded) -> None:
     log_in(page, *EDITOR)
+    page.goto("/review?view=paragraphs")
     order = [ids.hostile, ids.boilerplate, ids.near_within, ids.exact_cross, ids.near_cross]
     assert current_row(page) == order[0]
     page.keyboard.press("j")
@@ -58,6 +59,7 @@ def test_review_in_queue_with_j_k_and_y(page: Any, db_url: str, ids: Seeded) -> 
 
 def test_review_on_pair_page_with_o_and_n(page: Any, db_url: str, ids: Seeded) -> None:
     log_in(page, *EDITOR)
+    page.goto("/review?view=paragraphs")
     page.keyboard.press("j")  # second row: the boilerplate flag
     page.keyboard.press("j")  # third row: the within-article flag
     with page.expect_navigation():
@@ -77,7 +79,7 @@ def test_review_on_pair_page_with_o_and_n(page: Any, db_url: str, ids: Seeded) -
     engine.dispose()
     # On to the next pending pair of the queue, and back to the queue without it.
     assert f"/review/pair/{ids.exact_cross}" in page.url
-    page.goto("/review")
+    page.goto("/review?view=paragraphs")
     assert page.locator(f"#row-{ids.near_within}").count() == 0
 
 
@@ -97,6 +99,7 @@ def test_script_payload_is_shown_as_text_and_runs_nothing(page: Any, ids: Seeded
 
     page.on("dialog", on_dialog)
     log_in(page, *EDITOR)
+    page.goto("/review?view=paragraphs")
     row_text = page.inner_text(f"#row-{ids.hostile}")
     assert SCRIPT_PAYLOAD in row_text
     page.goto(f"/review/pair/{ids.hostile}")

@@ -71,3 +71,44 @@ def test_summary_counts(session: Session) -> None:
         "paragraphs": n,
         "duplicates": 2,
     }
+
+
+def test_rejected_flags_are_not_counted_as_duplicates(session: Session) -> None:
+    """A flag an editor judged "not a duplicate" leaves the duplicate counts (the demo's
+    summary and ``newsdedup stats``) and is counted apart."""
+    from storage.repo.flags import list_flags
+
+    ledger = factories.source(session, "lowmere-ledger")
+    wire = factories.source(session, "quayside-wire")
+    original, _ = factories.article(session, ledger, "https://ledger.example/a")
+    copy, _ = factories.article(session, wire, "https://wire.example/a")
+    links = [
+        add_duplicate_link(
+            session,
+            paragraph_id=copy.paragraphs[i].id,
+            matched_paragraph_id=original.paragraphs[i].id,
+            kind="near_cross",
+            method="test",
+            score=0.9,
+            scores={},
+            params_id=None,
+            run_id=None,
+        )
+        for i in (1, 2)
+    ]
+    assert summary(session).duplicate_links == 2
+    session.flush()
+    from sqlalchemy import select
+
+    from storage.models import DuplicateLink
+
+    rejected = session.scalars(select(DuplicateLink).order_by(DuplicateLink.id)).first()
+    assert rejected is not None and len(links) == 2
+    rejected.review_state = "not_duplicate"
+    session.flush()
+    after = summary(session)
+    assert after.duplicate_links == 1 and after.duplicates_rejected == 1
+    assert after.duplicates_by_kind == {"near_cross": 1}
+    assert sum(s.duplicates for s in after.per_source) == 1
+    assert rejected.id not in {f.id for f in list_flags(session)}
+    assert rejected.id in {f.id for f in list_flags(session, include_rejected=True)}

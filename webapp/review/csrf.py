@@ -12,9 +12,14 @@ from webapp.review.auth import Login
 from webapp.review.errors import forbidden
 
 
+def _same(a: str, b: str) -> bool:
+    """Constant-time equality that also takes non-ASCII input (compared as UTF-8)."""
+    return hmac.compare_digest(a.encode("utf-8", "replace"), b.encode("utf-8", "replace"))
+
+
 def check_csrf(login: Login, submitted: str | None) -> None:
     """Raise a 403 page unless ``submitted`` equals the session's CSRF token."""
-    if not submitted or not hmac.compare_digest(submitted, login.csrf_token):
+    if not submitted or not _same(submitted, login.csrf_token):
         raise forbidden("The form's security token is missing or wrong. Reload the page.")
 
 
@@ -25,5 +30,5 @@ def new_login_token() -> str:
 
 def check_login_csrf(cookie: str | None, submitted: str | None) -> None:
     """Raise a 403 page unless the login form's token matches its cookie."""
-    if not cookie or not submitted or not hmac.compare_digest(cookie, submitted):
+    if not cookie or not submitted or not _same(cookie, submitted):
         raise forbidden("The login form expired or was not sent from this site. Try again.")

@@ -9,9 +9,11 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import ImmutableMultiDict
 
-from storage.repo.review import KIND_GROUPS, STATES, QueueFilter
+from storage.repo.review import KIND_GROUPS, SORTS, STATES, QueueFilter
+from webapp.review.params import ascii_int
 
-FIELDS = ("kind", "source", "from", "to", "min", "max", "state")
+FIELDS = ("kind", "source", "from", "to", "min", "max", "state", "q", "sort", "view")
+VIEWS = ("stories", "paragraphs")
 
 
 @dataclass
@@ -21,6 +23,11 @@ class ParsedFilter:
     filter: QueueFilter
     raw: dict[str, str]
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def view(self) -> str:
+        """``stories`` (default: flags grouped by article pair) or ``paragraphs``."""
+        return self.raw.get("view", "stories")
 
     def query(self, **changes: str | int | None) -> str:
         """The query string of this filter with ``changes`` (None removes a key)."""
@@ -66,7 +73,16 @@ def parse_filter(params: ImmutableMultiDict[str, str] | dict[str, str]) -> Parse
     ``state`` defaults to ``pending``; ``state=all`` shows every state.
     """
     raw = {k: str(params.get(k, "")).strip()[:100] for k in FIELDS if params.get(k)}
+    raw = {k: v.replace("\x00", "") for k, v in raw.items() if v}
     problems: list[str] = []
+    sort = raw.get("sort") or "newest"
+    if sort not in SORTS:
+        problems.append(f"ignored sort {sort!r}: expected one of {', '.join(SORTS)}")
+        raw.pop("sort")
+        sort = "newest"
+    if raw.get("view", "stories") not in VIEWS:
+        problems.append(f"ignored view {raw['view']!r}: expected one of {', '.join(VIEWS)}")
+        raw.pop("view")
     kind = raw.get("kind") or None
     if kind is not None and kind not in KIND_GROUPS:
         problems.append(f"ignored kind {kind!r}: expected one of {', '.join(KIND_GROUPS)}")
@@ -81,9 +97,8 @@ def parse_filter(params: ImmutableMultiDict[str, str] | dict[str, str]) -> Parse
         state = "pending"
     source_id: int | None = None
     if raw.get("source"):
-        if raw["source"].isdigit():
-            source_id = int(raw["source"])
-        else:
+        source_id = ascii_int(raw["source"])
+        if source_id is None:
             problems.append(f"ignored source {raw['source']!r}: expected a source id")
             raw.pop("source")
     parsed = QueueFilter(
@@ -94,6 +109,8 @@ def parse_filter(params: ImmutableMultiDict[str, str] | dict[str, str]) -> Parse
         score_min=_float(raw, "min", "minimum score", problems),
         score_max=_float(raw, "max", "maximum score", problems),
         state=state,
+        q=raw.get("q") or None,
+        sort=sort,
     )
     return ParsedFilter(filter=parsed, raw=raw, problems=problems)
 

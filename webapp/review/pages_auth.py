@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from sqlalchemy.exc import DBAPIError
@@ -11,7 +12,9 @@ from starlette.responses import RedirectResponse, Response
 
 from storage.db import is_busy_error, retrying
 from storage.models import User
+from storage.repo import logins as repo_logins
 from storage.repo import users as repo_users
+from storage.repo.audit import append_audit
 from webapp.review import settings
 from webapp.review.auth import (
     DbSession,
@@ -30,7 +33,13 @@ from webapp.review.rendering import render
 router = APIRouter(route_class=HtmlRoute)
 
 
-def _login_page(request: Request, next_url: str, error: str | None, status: int) -> Response:
+def _login_page(
+    request: Request,
+    next_url: str,
+    error: str | None,
+    status: int,
+    headers: dict[str, str] | None = None,
+) -> Response:
     token = new_login_token()
     response = render(
         request,
@@ -47,7 +56,37 @@ def _login_page(request: Request, next_url: str, error: str | None, status: int)
         samesite="strict",
         secure=settings.cookie_secure(),
     )
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
     return response
+
+
+def _address(request: Request) -> str:
+    """The client's address as the server sees it (a proxy in front: the proxy's)."""
+    return (request.client.host if request.client else "") or "unknown"
+
+
+def _failed(db: Session, name: str, address: str, user_id: int | None, reason: str) -> None:
+    """Audit a failed login (committed with the caller's session)."""
+    append_audit(
+        db,
+        user_id=None,
+        action="login_failed",
+        target_type="user",
+        target_id=user_id,
+        details={"name": name, "address": address, "reason": reason},
+    )
+
+
+def _write(factory: Any, work: Callable[[Session], object]) -> str | None:
+    """Run ``work`` through :func:`storage.db.retrying`; a message when SQLite stays busy."""
+    try:
+        retrying(factory, work)
+    except DBAPIError as exc:
+        if not is_busy_error(exc):
+            raise
+        return "The database is busy: try again."
+    return None
 
 
 @router.get("/review/login", response_model=None)
@@ -69,15 +108,43 @@ def login_submit(
 ) -> Response:
     """Check the password; on success start a session and go on to ``next``."""
     check_login_csrf(request.cookies.get(settings.LOGIN_CSRF_COOKIE), csrf_token)
-    user = repo_users.get_user(db, username.strip()[:100])
+    name, address = username.strip()[:100], _address(request)
+    policy = settings.throttle_policy()
+    factory = request.app.state.session_factory
+    wait = repo_logins.locked_for(db, name, address, policy)
+    if wait is not None:
+        db.rollback()  # the request's session only read; the writes take the lock up front
+        busy = _write(factory, lambda s: _failed(s, name, address, None, "throttled"))
+        if busy is not None:
+            return _login_page(request, safe_next(next), busy, 503)
+        minutes = max(1, -(-wait // 60))
+        message = (
+            "Too many failed logins for this name or from this address. "
+            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+        )
+        return _login_page(request, safe_next(next), message, 429, {"Retry-After": str(wait)})
+    user = repo_users.get_user(db, name)
     valid = verify_password(user.password_hash if user else None, password[:1024])
     if user is None or not valid or user.disabled:
+        reason = "unknown name" if user is None else "disabled" if valid else "wrong password"
+        failed_id = user.id if user else None
+        db.rollback()
+
+        def fail(session: Session) -> None:
+            repo_logins.purge(session, policy)
+            repo_logins.record_failure(session, name, address)
+            _failed(session, name, address, failed_id, reason)
+
+        busy = _write(factory, fail)
+        if busy is not None:
+            return _login_page(request, safe_next(next), busy, 503)
         return _login_page(request, safe_next(next), "Wrong name or password.", 401)
     rehashed = hash_password(password) if needs_rehash(user.password_hash) else None
     user_id = user.id
     db.rollback()  # the request's session only read; the writes take the lock up front
 
     def write(session: Session) -> str:
+        repo_logins.clear_name(session, name)
         row = session.get(User, user_id)
         assert row is not None
         if rehashed is not None:
@@ -86,7 +153,7 @@ def login_submit(
         return start_session(session, row)[0]
 
     try:
-        token = retrying(request.app.state.session_factory, write)
+        token = retrying(factory, write)
     except DBAPIError as exc:
         if not is_busy_error(exc):
             raise

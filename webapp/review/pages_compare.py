@@ -9,9 +9,13 @@ from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from storage.repo import review as repo_review
+from storage.repo import stories as repo_stories
+from storage.repo.review import QueueFilter
 from webapp.review.auth import DbSession, LoggedIn
 from webapp.review.errors import HtmlRoute, not_found
 from webapp.review.highlight import highlight_pair
+from webapp.review.pages_queue import DECISIONS, SHORT_LABELS
+from webapp.review.params import path_id
 from webapp.review.rendering import render
 
 router = APIRouter(route_class=HtmlRoute)
@@ -40,15 +44,23 @@ def _shown(
 
 @router.get("/review/compare/{left_id}/{right_id}", response_model=None)
 def compare(
-    left_id: int, right_id: int, request: Request, login: LoggedIn, db: DbSession
+    left_id: str, right_id: str, request: Request, login: LoggedIn, db: DbSession
 ) -> Response:
     """Both articles in full; paragraphs flagged between them have their shared words marked."""
-    left = repo_review.article_text(db, left_id)
-    right = repo_review.article_text(db, right_id)
+    left_number, right_number = path_id(left_id, "article"), path_id(right_id, "article")
+    left = repo_review.article_text(db, left_number)
+    right = repo_review.article_text(db, right_number)
     if left is None or right is None:
-        missing = left_id if left is None else right_id
+        missing = left_number if left is None else right_number
         raise not_found(f"There is no article with id {missing}.")
     partners = repo_review.links_between(db, left, right)
+    pending = QueueFilter()
+    story = None
+    for copy, original in ((right.id, left.id), (left.id, right.id)):
+        count = len(repo_stories.story_link_ids(db, copy, original, pending))
+        if count:
+            story = (copy, original, count)
+            break
     texts = {pid: text for a in (left, right) for pid, _pos, text in a.paragraphs}
     return render(
         request,
@@ -60,6 +72,10 @@ def compare(
                 (left, _shown(left, partners, texts)),
                 (right, _shown(right, partners, texts)),
             ],
+            "story": story,
+            "decisions": DECISIONS,
+            "short_labels": SHORT_LABELS,
+            "here": f"/review/compare/{left.id}/{right.id}",
             "linked": sum(1 for pid, _p, _t in left.paragraphs if pid in partners),
         },
     )

@@ -98,3 +98,47 @@
     }
   });
 })();
+
+/* Dates: every <time data-local> is shown in the viewer's time zone (the server writes UTC). */
+(function () {
+  "use strict";
+  function pad(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+  function zoneName(date) {
+    try {
+      var parts = new Intl.DateTimeFormat(undefined, { timeZoneName: "short" }).formatToParts(date);
+      for (var i = 0; i < parts.length; i++) {
+        if (parts[i].type === "timeZoneName") {
+          return parts[i].value;
+        }
+      }
+    } catch (e) {
+      /* fall through */
+    }
+    return "local";
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("time[data-local]"), function (el) {
+      var date = new Date(el.getAttribute("datetime"));
+      if (isNaN(date.getTime())) {
+        return;
+      }
+      var text = date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) +
+        " " + pad(date.getHours()) + ":" + pad(date.getMinutes());
+      if (el.hasAttribute("data-seconds")) {
+        text += ":" + pad(date.getSeconds());
+      }
+      el.title = el.textContent;
+      el.textContent = text + " " + zoneName(date);
+    });
+    var all = document.querySelector("[data-select-all]");
+    if (all) {
+      all.addEventListener("change", function () {
+        Array.prototype.forEach.call(document.querySelectorAll("[data-pick]"), function (box) {
+          box.checked = all.checked;
+        });
+      });
+    }
+  });
+})();

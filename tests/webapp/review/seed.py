@@ -91,6 +91,7 @@ class Seeded:
     herald_article: int
     editor_id: int
     viewer_id: int
+    courier_article: int = 0
 
 
 def _article(session: Session, source: str, url: str, title: str, texts: list[str]) -> list[int]:
@@ -193,6 +194,7 @@ def seed(session: Session) -> Seeded:
     cluster = join_cluster(session, herald[0], wire[0], 0.67, 0.67)
     set_original(session, cluster, wire[0], "earliest first seen; credited by the copy")
     ids.cluster = cluster.id
+    ids.courier_article = courier[0]
     session.flush()
     return ids
 

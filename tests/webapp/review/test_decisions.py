@@ -3,6 +3,8 @@ duplicate"; refused for viewers (403), without a valid CSRF token (403) and anon
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -35,8 +37,9 @@ def test_decision_is_stored_audited_and_leaves_pending_queue(
         (f"decide:{decision}", "duplicate_link", ids.near_cross, ids.editor_id)
     ]
     assert audit[0].details["previous"] == "pending"
-    assert f'id="row-{ids.near_cross}"' not in client.get("/review").text
-    assert f'id="row-{ids.near_cross}"' in client.get(f"/review?state={decision}").text
+    assert f'id="row-{ids.near_cross}"' not in client.get("/review?view=paragraphs").text
+    paragraphs = client.get(f"/review?state={decision}&view=paragraphs").text
+    assert f'id="row-{ids.near_cross}"' in paragraphs
     suppressed = db.scalars(select(SuppressedPair)).all()
     assert len(suppressed) == (1 if decision == "not_duplicate" else 0)
     page = client.get("/review/audit").text
@@ -116,40 +119,45 @@ def test_bad_decision_and_unknown_pair_are_400(editor: tuple[TestClient, str], i
     assert decide(client, 99999, csrf, "duplicate") == 400
 
 
-def test_bulk_decides_the_filtered_set_only(
+def test_bulk_decides_the_selected_stories_after_a_preview(
     editor: tuple[TestClient, str], ids: Seeded, db: Session
 ) -> None:
     client, csrf = editor
     page = client.get("/review?kind=syndicated").text
     assert '<span class="count" id="queue-total">3</span>' in page
-    stale = client.post(
-        "/review/bulk",
-        data={"csrf_token": csrf, "decision": "duplicate", "kind": "syndicated", "expected": "2"},
-    )
+    herald = f"{ids.herald_article}-{ids.wire_article}"
+    hostile = re.search(r'name="story" value="(\d+-\d+)"', page)
+    assert hostile is not None and f'value="{herald}"' in page
+    picked = [herald, hostile.group(1)]
+    form = {"csrf_token": csrf, "decision": "duplicate", "kind": "syndicated", "story": picked}
+    preview = client.post("/review/bulk/preview", data={**form, "note": "wire copies"})
+    assert preview.status_code == 200
+    assert "for <strong>3</strong> paragraphs of <strong>2</strong> stories" in preview.text
+    assert db.scalars(select(AuditLog)).all() == []  # the preview changes nothing
+    db.rollback()  # end the read transaction, to see what the app commits next
+    stale = client.post("/review/bulk", data={**form, "expected": "2"})
     assert stale.status_code == 409
-    response = client.post(
-        "/review/bulk",
-        data={
-            "csrf_token": csrf,
-            "decision": "duplicate",
-            "kind": "syndicated",
-            "expected": "3",
-            "note": "wire copies",
-        },
-    )
+    response = client.post("/review/bulk", data={**form, "expected": "3", "note": "wire copies"})
     assert response.status_code == 303
     states = dict(db.execute(select(DuplicateLink.id, DuplicateLink.review_state)).all())
     assert states[ids.near_cross] == states[ids.exact_cross] == states[ids.hostile] == "duplicate"
     assert states[ids.near_within] == states[ids.boilerplate] == "pending"
-    audit = db.scalars(select(AuditLog)).all()
-    assert len(audit) == 3 and all(a.details["bulk"] for a in audit)
-    assert {a.note for a in audit} == {"wire copies"}
+    audit = db.scalars(select(AuditLog)).one()  # one row for the whole action
+    assert audit.action == "bulk:duplicate" and audit.note == "wire copies"
+    assert audit.details["count"] == 3 and sorted(audit.details["stories"]) == sorted(picked)
+    assert {r["id"] for r in audit.details["links"]} == {
+        ids.near_cross,
+        ids.exact_cross,
+        ids.hostile,
+    }
+    nothing = client.post("/review/bulk", data={"csrf_token": csrf, "decision": "duplicate"})
+    assert nothing.status_code == 400
 
 
 def test_choose_another_original(editor: tuple[TestClient, str], ids: Seeded, db: Session) -> None:
     client, csrf = editor
     page = client.get(f"/review/pair/{ids.near_cross}").text
-    assert "earliest first seen; credited by the copy" in page
+    assert "Earliest first seen; credited by the copy." in page
     response = client.post(
         f"/review/clusters/{ids.cluster}/original",
         data={

@@ -49,7 +49,7 @@ def test_queue_lists_pending_newest_first_with_counts(
     viewer: tuple[TestClient, str], ids: Seeded
 ) -> None:
     client, _ = viewer
-    html = client.get("/review").text
+    html = client.get("/review?view=paragraphs").text
     order = [
         html.index(f'id="row-{i}"')
         for i in (ids.hostile, ids.boilerplate, ids.near_within, ids.exact_cross, ids.near_cross)

@@ -37,9 +37,13 @@ def test_review_on_postgresql(pg: tuple[str, Seeded]) -> None:
     url, ids = pg
     with TestClient(create_app(url), follow_redirects=False) as client:
         csrf = log_in(client, *EDITOR)
-        rows = set(re.findall(r'id="row-(\d+)"', client.get("/review?kind=syndicated").text))
+        rows = set(
+            re.findall(
+                r'id="row-(\d+)"', client.get("/review?kind=syndicated&view=paragraphs").text
+            )
+        )
         assert rows == {str(ids.near_cross), str(ids.exact_cross), str(ids.hostile)}
-        dated = client.get("/review?from=2026-11-22&to=2026-11-23&min=0.5").text
+        dated = client.get("/review?from=2026-11-22&to=2026-11-23&min=0.5&view=paragraphs").text
         assert set(re.findall(r'id="row-(\d+)"', dated)) == {
             str(ids.near_within),
             str(ids.boilerplate),
@@ -49,7 +53,7 @@ def test_review_on_postgresql(pg: tuple[str, Seeded]) -> None:
             data={"csrf_token": csrf, "decision": "not_duplicate"},
         )
         assert response.status_code == 303
-        assert client.get("/review/dashboard").text.count("<svg") == 2
+        assert client.get("/review/dashboard").text.count("<svg") == 3
         assert client.get(f"/review/pair/{ids.near_cross}").status_code == 200
         assert "decide:not_duplicate" in client.get("/review/audit").text
     engine = make_engine(url)

@@ -34,7 +34,7 @@ def test_filters(
     viewer: tuple[TestClient, str], ids: Seeded, query: str, expected: set[str]
 ) -> None:
     client, _ = viewer
-    html = client.get(f"/review?{query}").text
+    html = client.get(f"/review?{query}&view=paragraphs").text
     assert row_ids(html) == {getattr(ids, name) for name in expected}
 
 
@@ -43,7 +43,10 @@ def test_source_filter_matches_either_side(
 ) -> None:
     client, _ = viewer
     courier = db.scalars(select(Source.id).where(Source.name == "inland-courier")).one()
-    assert row_ids(client.get(f"/review?source={courier}").text) == {ids.near_within, ids.hostile}
+    assert row_ids(client.get(f"/review?source={courier}&view=paragraphs").text) == {
+        ids.near_within,
+        ids.hostile,
+    }
 
 
 def test_marked_boilerplate_shows_under_boilerplate_kind(
@@ -54,13 +57,15 @@ def test_marked_boilerplate_shows_under_boilerplate_kind(
         f"/review/pair/{ids.near_within}/decide",
         data={"csrf_token": csrf, "decision": "boilerplate"},
     )
-    html = client.get("/review?kind=boilerplate&state=all").text
+    html = client.get("/review?kind=boilerplate&state=all&view=paragraphs").text
     assert row_ids(html) == {ids.boilerplate, ids.near_within}
 
 
 def test_bad_filter_values_are_reported_not_fatal(viewer: tuple[TestClient, str]) -> None:
     client, _ = viewer
-    response = client.get("/review?kind=weird&min=2&from=yesterday&state=maybe&source=x&page=z")
+    response = client.get(
+        "/review?kind=weird&min=2&from=yesterday&state=maybe&source=x&page=z&view=paragraphs"
+    )
     assert response.status_code == 200
     for word in ("ignored kind", "ignored minimum score", "ignored start date", "ignored state"):
         assert word in response.text
@@ -72,10 +77,14 @@ def test_pagination(viewer: tuple[TestClient, str], monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(pages_queue, "PER_PAGE", 2)
     client, _ = viewer
-    pages = [row_ids(client.get(f"/review?page={n}").text) for n in (1, 2, 3, 4)]
+    responses = [client.get(f"/review?page={n}&view=paragraphs") for n in (1, 2, 3, 4)]
+    pages = [row_ids(r.text) for r in responses]
     assert [len(p) for p in pages] == [2, 2, 1, 0]
     assert len(set().union(*pages)) == 5
-    assert "Page 1 of 3" in client.get("/review").text
+    assert "Page 1 of 3" in client.get("/review?view=paragraphs").text
+    # Past the end: a 404 page that says so and links to the last page (not "queue clear").
+    assert responses[3].status_code == 404
+    assert "No page 4" in responses[3].text and "queue is clear" not in responses[3].text
 
 
 def test_pair_page_highlights_shared_words_and_shows_cluster(
@@ -94,6 +103,6 @@ def test_pair_page_highlights_shared_words_and_shows_cluster(
 def test_dashboard_draws_svg(viewer: tuple[TestClient, str]) -> None:
     client, _ = viewer
     html = client.get("/review/dashboard").text
-    assert html.count("<svg") == 2
+    assert html.count("<svg") == 3  # the 30-day chart, its 14-day phone version, the graph
     assert "harbour-herald republished 1 story of coastline-wire" in html
     assert "inland-courier (2)" in html  # legend with total

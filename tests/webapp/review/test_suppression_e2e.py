@@ -94,7 +94,7 @@ def test_not_a_duplicate_is_never_flagged_again(tmp_path: Path) -> None:
 
     with TestClient(create_app(url), follow_redirects=False) as client:
         csrf = log_in(client, "edna", "tide-tables-42")
-        assert f'id="row-{link_id}"' in client.get("/review").text
+        assert f'id="row-{link_id}"' in client.get("/review?view=paragraphs").text
         response = client.post(
             f"/review/pair/{link_id}/decide",
             data={"csrf_token": csrf, "decision": "not_duplicate", "note": "separate reports"},
