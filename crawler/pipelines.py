@@ -46,9 +46,11 @@ class IngestPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> IngestPipeline:
+        from crawler.fetch.problems import problem_found
+
         settings = crawler.settings
         run_id = settings.getint("NEWSDEDUP_RUN_ID", 0) or None
-        return cls(
+        pipeline = cls(
             settings.get("NEWSDEDUP_DATABASE_URL"),
             run_id=run_id,
             stats=crawler.stats,
@@ -57,6 +59,8 @@ class IngestPipeline:
             redis_prefix=settings.get("NEWSDEDUP_REDIS_PREFIX") or "newsdedup",
             index_ttl=settings.getint("NEWSDEDUP_INDEX_TTL", 0),
         )
+        crawler.signals.connect(pipeline.record_problem, signal=problem_found)
+        return pipeline
 
     def open_spider(self) -> None:
         from crawler.ingest.ingestor import Ingestor
@@ -126,6 +130,7 @@ class IngestPipeline:
             self._count_error(run_id, "ingest_error")
             return item
         if self.stats is not None:
+            self.stats.set_value("newsdedup/index/paragraphs", len(self._ingestor.engine))
             self.stats.inc_value(f"newsdedup/extraction/{outcome.extraction_status}")
             if outcome.article_status:
                 self.stats.inc_value(f"newsdedup/articles/{outcome.article_status}")
@@ -146,6 +151,20 @@ class IngestPipeline:
             if outcome.article_status:
                 self.stats.inc_value(f"newsdedup/articles/{outcome.article_status}")
         return item
+
+    def record_problem(self, source: str, url: str, kind: str, reason: str) -> None:
+        """Store a bad input with the run (crawler.fetch.problems), once per URL and kind."""
+        from storage.repo.problems import record_problem
+
+        if self._factory is None:
+            return
+        _source_id, run_id = self._ids_for(source)
+        try:
+            with self._factory() as session:
+                record_problem(session, run_id, url, kind, reason)
+                session.commit()
+        except Exception:
+            log.exception("could not record %s problem at %s (source %s)", kind, url, source)
 
     def _count_error(self, run_id: int, kind: str) -> None:
         from storage import repository as repo

@@ -36,12 +36,14 @@ def _run(args: argparse.Namespace) -> int:
 
     from crawler import settings
     from crawler.config import ConfigError, load_sources
+    from crawler.service.alerts import AlertSender, SilenceWatch
     from crawler.service.runner import pid_alive
     from crawler.service.scheduler import (
         DatabaseStateStore,
         Scheduler,
         SubprocessLauncher,
         SystemClock,
+        silence_check,
     )
     from storage.db import make_engine, make_session_factory
     from storage.migrate import upgrade
@@ -60,12 +62,20 @@ def _run(args: argparse.Namespace) -> int:
     upgrade(url)
     engine = make_engine(url)
     store = DatabaseStateStore(make_session_factory(engine), sources, pid_alive)
+    try:
+        alerts = AlertSender.from_settings(settings.get)
+    except ValueError as exc:
+        print(f"newsdedup: {exc}", file=sys.stderr)
+        return 2
+    clock = SystemClock()
+    watch = SilenceWatch(float(settings.get("NEWSDEDUP_ALERT_SILENT_PERIODS")), alerts)
     scheduler = Scheduler(
         sources,
-        clock=SystemClock(),
+        clock=clock,
         launcher=SubprocessLauncher(url, path, proxy=args.proxy),
         store=store,
         poll=float(settings.get("NEWSDEDUP_SCHEDULE_POLL")),
+        watch=silence_check(sources, store, watch, clock.now()) if alerts else None,
     )
 
     def stop(signum: int, _frame: Any) -> None:
@@ -82,5 +92,6 @@ def _run(args: argparse.Namespace) -> int:
     try:
         scheduler.run()
     finally:
+        alerts.wait(timeout=30.0)
         engine.dispose()
     return 0

@@ -29,6 +29,7 @@ from typing import Any, cast
 
 from crawler.config import SourceConfig
 from crawler.fetch.incremental import KnownPage
+from crawler.service.alerts import AlertSender, run_alert
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +87,11 @@ def crawl_settings(database_url: str, *, proxy: str | None = None, log_level: st
 class _RunBook:
     """The database side of a crawl: opening, refusing and closing runs."""
 
-    def __init__(self, database_url: str, trigger: str) -> None:
+    def __init__(self, database_url: str, trigger: str, alerts: AlertSender | None = None) -> None:
         from storage.db import make_engine, make_session_factory
         from storage.migrate import upgrade
 
+        self.alerts = alerts
         upgrade(database_url)
         self.engine = make_engine(database_url)
         self.factory = make_session_factory(self.engine)
@@ -160,9 +162,14 @@ class _RunBook:
             log.warning("source %s: run %d interrupted: %s", source.name, run_id, verdict.reason)
         else:
             log.info("source %s: run %d ok (%s)", source.name, run_id, summary)
+        alert = run_alert(source.name, run_id, verdict.status, verdict.reason, {"summary": summary})
+        if alert is not None and self.alerts:
+            self.alerts.send(alert)
         return RunReport(source.name, run_id, verdict.status, finish_reason, verdict.reason)
 
     def dispose(self) -> None:
+        if self.alerts:
+            self.alerts.wait(timeout=30.0)  # let the alerts of this process go out
         self.engine.dispose()
 
 
@@ -198,7 +205,7 @@ def run_crawl(
     if redis_url:
         # workers starting together migrate and create source rows one at a time
         prepare_database(database_url, [(s.name, s.domains) for s in sources])
-    book = _RunBook(database_url, trigger)
+    book = _RunBook(database_url, trigger, AlertSender.from_settings(base.get))
     base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     install_reactor(base["TWISTED_REACTOR"])
     # Scrapy logs its start-up banner while the process is built, before the levels below

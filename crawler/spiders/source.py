@@ -28,6 +28,7 @@ from crawler.discovery.links import (
 )
 from crawler.discovery.urls import canonical_link, in_domains, normalize_url
 from crawler.fetch.incremental import KnownPage, NotModified, conditional_headers, decide
+from crawler.fetch.problems import report, report_failure
 from crawler.items import FetchedPage
 
 if TYPE_CHECKING:
@@ -136,6 +137,7 @@ class SourceSpider(scrapy.Spider):
             links = parse_feed(response.body, response.url)
         except DiscoveryError as exc:
             self.logger.warning("skipping feed: %s", exc)
+            self._problem(response.url, "feed", str(exc))
             return
         yield from self._articles(links, response.url, self._article_regex)
 
@@ -144,6 +146,7 @@ class SourceSpider(scrapy.Spider):
             result = parse_sitemap(response.body, response.url)
         except DiscoveryError as exc:
             self.logger.warning("skipping sitemap: %s", exc)
+            self._problem(response.url, "sitemap", str(exc))
             return
         for child in result.sitemaps:
             url = normalize_url(child.url)
@@ -163,6 +166,7 @@ class SourceSpider(scrapy.Spider):
             links = parse_listing(response.body, response.url)
         except DiscoveryError as exc:
             self.logger.warning("skipping listing: %s", exc)
+            self._problem(response.url, "listing", str(exc))
             return
         yield from self._articles(links, response.url, listing.pattern)
 
@@ -258,14 +262,23 @@ class SourceSpider(scrapy.Spider):
             lastmod=lastmod,
         )
 
+    def _problem(self, url: str, kind: str, reason: str) -> None:
+        report(getattr(self, "crawler", None), self.source.name, url, kind, reason)
+
     def on_error(self, failure: Failure) -> None:
-        """Log the failed URL and the error; the crawl goes on."""
+        """Log the failed URL and the error, and report it (crawler.fetch.problems); the
+        crawl goes on."""
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         error = failure.value
+        named = report_failure(getattr(self, "crawler", None), self.source.name, failure)
         if isinstance(error, IgnoreRequest) and not isinstance(error, HttpError):
-            # robots.txt, offsite or another middleware chose to skip it
-            self.logger.info("request skipped: %s: %s", url, failure.getErrorMessage())
+            # robots.txt, offsite or another middleware chose to skip it; a redirect loop
+            # is a problem of the site's and is reported above
+            level = (
+                self.logger.warning if named and named[0] == "redirect_loop" else self.logger.info
+            )
+            level("request skipped: %s: %s", url, failure.getErrorMessage())
             return
         self.logger.warning(
             "request failed: %s: %s: %s",
