@@ -49,6 +49,8 @@ class IngestPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> IngestPipeline:
+        from crawler.fetch.problems import problem_found
+
         settings = crawler.settings
         service = getattr(crawler, "service", None)
         owns = service is None
@@ -58,7 +60,7 @@ class IngestPipeline:
             service = CrawlService.open(
                 settings.get("NEWSDEDUP_DATABASE_URL"), settings, trigger="scrapy"
             )
-        return cls(
+        pipeline = cls(
             service,
             run_id=settings.getint("NEWSDEDUP_RUN_ID", 0) or None,
             source_id=settings.getint("NEWSDEDUP_SOURCE_ID", 0) or None,
@@ -66,6 +68,8 @@ class IngestPipeline:
             stats=crawler.stats,
             max_failure_share=settings.getfloat("NEWSDEDUP_MAX_FAILURE_SHARE", 0.5),
         )
+        crawler.signals.connect(pipeline.record_problem, signal=problem_found)
+        return pipeline
 
     async def _ids_for(self, source: str) -> tuple[int, int]:
         """The source and run ids of a page: the runner's run, or one opened here."""
@@ -104,6 +108,8 @@ class IngestPipeline:
                     lambda _f: None
                 )
             return item
+        if self.stats is not None:
+            self.stats.set_value("newsdedup/index/paragraphs", len(self.service.ingestor.engine))
         if isinstance(item, NotModified):
             self._count(f"newsdedup/not_modified/{item.reason}")
         else:
@@ -113,6 +119,28 @@ class IngestPipeline:
         if outcome.article_status:
             self._count(f"newsdedup/articles/{outcome.article_status}")
         return item
+
+    def record_problem(self, source: str, url: str, kind: str, reason: str) -> None:
+        """Store a bad input with the source's run (signal ``problem_found`` of
+        :mod:`crawler.fetch.problems`), through the writer; a failure is only logged."""
+        from scrapy.utils.defer import deferred_from_coro
+
+        async def record() -> None:
+            _source_id, run_id = await self._ids_for(source)
+            await maybe_deferred_to_future(
+                self.service.record_problem(run_id, url, kind, reason)
+            )
+
+        done = deferred_from_coro(record())
+        done.addErrback(
+            lambda failure: log.warning(
+                "could not record %s at %s (source %s): %s",
+                kind,
+                url,
+                source,
+                failure.getErrorMessage(),
+            )
+        )
 
     def _count(self, key: str, n: int = 1) -> None:
         if self.stats is not None:

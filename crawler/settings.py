@@ -45,6 +45,12 @@ NEWSDEDUP_RETRY_MAX_DELAY = float(os.environ.get("NEWSDEDUP_RETRY_MAX_DELAY", "6
 # The crawl writer (crawler.service.writer): most pages stored in one transaction (pages
 # waiting in the queue are committed together; 1: one commit per page).
 NEWSDEDUP_WRITE_BATCH = int(os.environ.get("NEWSDEDUP_WRITE_BATCH", "50"))
+# Seconds a request may take before it counts as a timeout (Scrapy's DOWNLOAD_TIMEOUT).
+NEWSDEDUP_DOWNLOAD_TIMEOUT = float(os.environ.get("NEWSDEDUP_DOWNLOAD_TIMEOUT", "30"))
+# Timeouts: how many times a request that got no answer within DOWNLOAD_TIMEOUT is tried
+# again (other errors and 429/5xx follow RETRY_TIMES). 0: a page that hangs costs one
+# DOWNLOAD_TIMEOUT, not three; the next crawl tries it again anyway.
+NEWSDEDUP_RETRY_TIMEOUTS = int(os.environ.get("NEWSDEDUP_RETRY_TIMEOUTS", "0"))
 # Scheduler: how often (seconds) `newsdedup schedule` checks its child crawls at most.
 NEWSDEDUP_SCHEDULE_POLL = float(os.environ.get("NEWSDEDUP_SCHEDULE_POLL", "5"))
 
@@ -69,6 +75,20 @@ NEWSDEDUP_INDEX_TTL = int(os.environ.get("NEWSDEDUP_INDEX_TTL", "0"))
 # the optional extra: pip install -e '.[embed]'); 0: the rules alone.
 NEWSDEDUP_EMBEDDINGS = os.environ.get("NEWSDEDUP_EMBEDDINGS", "0")
 
+# Monitoring (docs/operations.md, "Monitoring"): the crawl service serves Prometheus
+# metrics on http://NEWSDEDUP_METRICS_ADDRESS:NEWSDEDUP_METRICS_PORT/metrics (0: off;
+# `newsdedup serve` always has /metrics).
+NEWSDEDUP_METRICS_PORT = int(os.environ.get("NEWSDEDUP_METRICS_PORT", "0"))
+NEWSDEDUP_METRICS_ADDRESS = os.environ.get("NEWSDEDUP_METRICS_ADDRESS", "127.0.0.1")
+# Alert hooks (crawler.service.alerts): webhook URLs (commas or spaces between them) that get
+# a JSON POST for a failed run or a source silent for NEWSDEDUP_ALERT_SILENT_PERIODS of its
+# schedule periods; each URL tried NEWSDEDUP_ALERT_RETRIES more times, with
+# NEWSDEDUP_ALERT_TIMEOUT seconds per try. Empty: no alerts.
+NEWSDEDUP_ALERT_WEBHOOKS = os.environ.get("NEWSDEDUP_ALERT_WEBHOOKS", "")
+NEWSDEDUP_ALERT_RETRIES = int(os.environ.get("NEWSDEDUP_ALERT_RETRIES", "3"))
+NEWSDEDUP_ALERT_TIMEOUT = float(os.environ.get("NEWSDEDUP_ALERT_TIMEOUT", "5"))
+NEWSDEDUP_ALERT_SILENT_PERIODS = float(os.environ.get("NEWSDEDUP_ALERT_SILENT_PERIODS", "3"))
+
 # Review web app: mark the login cookie Secure (set 1 behind HTTPS), and how many hours a
 # login session lasts.
 NEWSDEDUP_COOKIE_SECURE = os.environ.get("NEWSDEDUP_COOKIE_SECURE", "0")
@@ -88,7 +108,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = NEWSDEDUP_DOWNLOAD_TIMEOUT
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
 AUTOTHROTTLE_ENABLED = True
@@ -111,10 +131,16 @@ DOWNLOADER_MIDDLEWARES = {
     # Retries with backoff honouring Retry-After, in place of Scrapy's RetryMiddleware.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.fetch.retry.BackoffRetryMiddleware": 550,
+    # Scrapy's robots.txt middleware, also recording a robots.txt that cannot be fetched
+    # with the run (crawler.fetch.problems).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.fetch.problems.ReportingRobotsTxtMiddleware": 100,
 }
 
 EXTENSIONS = {
     "crawler.service.progress.ProgressExtension": 500,
+    "crawler.service.metrics.MetricsExtension": 510,
+    "crawler.fetch.problems.DroppedRedirects": 520,
 }
 
 ITEM_PIPELINES = {

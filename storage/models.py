@@ -84,6 +84,25 @@ class CrawlRun(Base):
     source: Mapped[Source] = relationship()
 
 
+class CrawlProblem(Base):
+    """A bad input met by a run: a feed, sitemap or robots.txt that could not be read, a
+    redirect loop, a timeout, a refused request, an HTTP error. One row per (run, URL, kind):
+    a URL retried three times is one problem, ``attempts`` counts the sightings."""
+
+    __tablename__ = "crawl_problems"
+    __table_args__ = (UniqueConstraint("run_id", "url", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2048))
+    # feed | sitemap | listing | robots | redirect_loop | timeout | refused | dns | http | ...
+    kind: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=1)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Page(Base):
     """A fetched URL, with its raw body (zlib-compressed) and extraction outcome."""
 

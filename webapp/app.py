@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from storage.db import make_engine, make_session_factory
 from webapp import api_docs, security
 from webapp.api import router as api_router
+from webapp.metrics import router as metrics_router
 from webapp.review.router import router as review_router
 
 HERE = Path(__file__).parent
@@ -44,4 +45,5 @@ def create_app(database_url: str, *, session_max_age: int = 8 * 3600) -> FastAPI
     app.include_router(review_router)
     api_docs.install(app)
     security.install(app)
+    app.include_router(metrics_router)
     return app

@@ -1,4 +1,5 @@
-"""``newsdedup runs [--source S] [--limit N]``: list recorded crawl runs, newest first."""
+"""``newsdedup runs [--source S] [--limit N]``: list recorded crawl runs, newest first;
+``newsdedup runs --errors RUN``: the bad inputs one run met, one line per URL and kind."""
 
 from __future__ import annotations
 
@@ -21,6 +22,13 @@ def register(sub: Any) -> None:
     parser.add_argument("--source", metavar="NAME", help="only runs of this source")
     parser.add_argument("--limit", type=int, default=20, metavar="N", help="at most N (20)")
     parser.add_argument("--json", action="store_true", help="print the runs as JSON")
+    parser.add_argument(
+        "--errors",
+        type=int,
+        metavar="RUN",
+        help="list the bad inputs of run RUN (feeds, sitemaps, robots.txt, redirect loops, "
+        "timeouts, refused requests, HTTP errors), one line per URL and kind",
+    )
     parser.set_defaults(func=_run)
 
 
@@ -68,6 +76,11 @@ def _run(args: argparse.Namespace) -> int:
     if opened is None:
         return 1
     engine, factory = opened
+    if args.errors is not None:
+        try:
+            return _errors(factory, args.errors, as_json=args.json)
+        finally:
+            engine.dispose()
     try:
         if not args.json:
             close_gone_runs_or_warn(factory, "runs")
@@ -101,4 +114,40 @@ def _run(args: argparse.Namespace) -> int:
         )
         if row["message"]:
             print(f"    {row['message']}")
+    return 0
+
+
+def problem_dict(problem: Any) -> dict[str, Any]:
+    """A recorded bad input as plain data."""
+    return {
+        "run_id": problem.run_id,
+        "url": problem.url,
+        "kind": problem.kind,
+        "reason": problem.reason,
+        "attempts": problem.attempts,
+        "first_seen_at": problem.first_seen_at.isoformat(sep=" ", timespec="seconds"),
+        "last_seen_at": problem.last_seen_at.isoformat(sep=" ", timespec="seconds"),
+    }
+
+
+def _errors(factory: Any, run_id: int, *, as_json: bool) -> int:
+    from storage.models import CrawlRun
+    from storage.repo.problems import run_problems
+
+    with factory() as session:
+        if session.get(CrawlRun, run_id) is None:
+            print(f"newsdedup runs: no crawl run {run_id}", file=sys.stderr)
+            return 1
+        rows = [problem_dict(p) for p in run_problems(session, run_id)]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print(f"run {run_id}: no bad input recorded")
+        return 0
+    print(f"run {run_id}: {len(rows)} bad input(s)")
+    for row in rows:
+        times = f" (x{row['attempts']})" if row["attempts"] > 1 else ""
+        print(f"  {row['kind']:<16} {row['url']}{times}")
+        print(f"      {row['reason']}")
     return 0

@@ -36,6 +36,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from crawler import settings
     from crawler.config import ConfigError, load_sources
+    from crawler.service.alerts import SilenceWatch
     from crawler.service.runner import ServiceRunner, pid_alive
     from crawler.service.scheduler import (
         DatabaseStateStore,
@@ -43,6 +44,7 @@ def _run(args: argparse.Namespace) -> int:
         SerialStateStore,
         ServiceLauncher,
         SystemClock,
+        silence_check,
     )
 
     path = sources_path(args)
@@ -66,12 +68,17 @@ def _run(args: argparse.Namespace) -> int:
     try:
         writer = runner.service.writer
         store = writer.call(lambda: DatabaseStateStore(runner.service.factory, sources, pid_alive))
+        clock = SystemClock()
+        serial = SerialStateStore(store, writer.call)
+        alerts = runner.alerts
+        watch = SilenceWatch(float(settings.get("NEWSDEDUP_ALERT_SILENT_PERIODS")), alerts)
         scheduler = Scheduler(
             sources,
-            clock=SystemClock(),
+            clock=clock,
             launcher=ServiceLauncher(runner),
-            store=SerialStateStore(store, writer.call),
+            store=serial,
             poll=float(settings.get("NEWSDEDUP_SCHEDULE_POLL")),
+            watch=silence_check(sources, serial, watch, clock.now()) if alerts else None,
         )
         runner.on_stop.append(scheduler.stop_children)
         logging.getLogger("crawler.service.scheduler").info(

@@ -123,6 +123,8 @@ class SampleSite:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _modified: dict[str, str] = field(default_factory=dict, repr=False)
     _failures: dict[str, _Failure] = field(default_factory=dict, repr=False)
+    _redirects: dict[str, str] = field(default_factory=dict, repr=False)
+    _hangs: dict[str, float] = field(default_factory=dict, repr=False)
 
     def set_page(
         self, url: str, body: bytes, content_type: str = "text/html; charset=utf-8"
@@ -152,6 +154,16 @@ class SampleSite:
         every time or the next ``times`` times, with an optional Retry-After header."""
         with self._lock:
             self._failures[url] = _Failure(status, retry_after, times)
+
+    def redirect(self, url: str, to: str) -> None:
+        """Answer ``url`` (absolute) with a 302 to ``to`` from now on (two calls make a loop)."""
+        with self._lock:
+            self._redirects[url] = to
+
+    def hang(self, url: str, seconds: float) -> None:
+        """Hold every answer for ``url`` (absolute) ``seconds`` before sending it."""
+        with self._lock:
+            self._hangs[url] = seconds
 
     def _failure_for(self, url: str, host: str) -> _Failure | None:
         with self._lock:
@@ -245,6 +257,14 @@ class _Handler(BaseHTTPRequestHandler):
         if site.delay > 0:
             time.sleep(site.delay)  # the slow-site option: this is the server, not a test
         url = f"http://{host}{path}"
+        with site._lock:
+            hang = site._hangs.get(url, 0.0)
+            redirect = site._redirects.get(url)
+        if hang > 0:
+            time.sleep(hang)  # the hanging-page option: this is the server, not a test
+        if redirect is not None:
+            self._send(302, "text/plain", b"moved\n", with_body, extra={"Location": redirect})
+            return
         failure = site._failure_for(url, host)
         if failure is not None:
             extra = {"Retry-After": failure.retry_after} if failure.retry_after else {}

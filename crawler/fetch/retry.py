@@ -5,7 +5,9 @@ Replaces Scrapy's ``RetryMiddleware`` (same settings: ``RETRY_ENABLED``,
 retryable status it waits before handing back the retry request: the server's
 ``Retry-After`` (seconds or an HTTP date) if given, else ``base * 2 ** (attempt - 1)``,
 never more than the cap. The wait is an asynchronous sleep (the reactor keeps running
-other requests), never ``time.sleep``. Connection errors are retried as Scrapy does.
+other requests), never ``time.sleep``. Connection errors are retried as Scrapy does, except
+timeouts: a request that got no answer within ``DOWNLOAD_TIMEOUT`` is tried again only
+``NEWSDEDUP_RETRY_TIMEOUTS`` times (default 0), so a page that hangs costs one timeout.
 
 Example:
     >>> backoff_delay(1, None, base=1.0, cap=60.0), backoff_delay(3, None, base=1.0, cap=60.0)
@@ -82,6 +84,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         settings: Scrapy settings (``RETRY_*`` as for Scrapy's middleware).
         base_delay: the first backoff wait in seconds (``NEWSDEDUP_RETRY_BASE_DELAY``).
         max_delay: the cap on every wait (``NEWSDEDUP_RETRY_MAX_DELAY``).
+        timeout_retries: how often a timed-out request is tried again
+            (``NEWSDEDUP_RETRY_TIMEOUTS``).
         sleep: the asynchronous sleep (a test passes a fake one).
     """
 
@@ -91,9 +95,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
         *,
         base_delay: float = 1.0,
         max_delay: float = 60.0,
+        timeout_retries: int = 0,
         sleep: Sleep = async_sleep,
     ) -> None:
         super().__init__(settings)
+        self.timeout_retries = timeout_retries
         self.base_delay = base_delay
         self.max_delay = max_delay
         self._sleep = sleep
@@ -105,9 +111,20 @@ class BackoffRetryMiddleware(RetryMiddleware):
             settings,
             base_delay=settings.getfloat("NEWSDEDUP_RETRY_BASE_DELAY", 1.0),
             max_delay=settings.getfloat("NEWSDEDUP_RETRY_MAX_DELAY", 60.0),
+            timeout_retries=settings.getint("NEWSDEDUP_RETRY_TIMEOUTS", 0),
         )
         middleware.crawler = crawler
         return middleware
+
+    def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> Any:
+        from scrapy.exceptions import DownloadTimeoutError
+        from twisted.internet.error import TCPTimedOutError
+        from twisted.internet.error import TimeoutError as ConnectTimeout
+
+        timed_out = isinstance(exception, DownloadTimeoutError | ConnectTimeout | TCPTimedOutError)
+        if timed_out and int(request.meta.get("retry_times", 0)) >= self.timeout_retries:
+            return None  # the errback reports it: one timeout, one problem
+        return super().process_exception(request, exception)
 
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response

@@ -131,6 +131,14 @@ class CrawlService:
     def count_error(self, run_id: int, kind: str) -> Any:
         return self.writer.submit(lambda session: self.book.count_error(session, run_id, kind))
 
+    def record_problem(self, run_id: int, url: str, kind: str, reason: str) -> Any:
+        """Store a bad input with its run (:mod:`crawler.fetch.problems`); a Deferred."""
+        from storage.repo.problems import record_problem
+
+        return self.writer.submit(
+            lambda session: record_problem(session, run_id, url, kind, reason)
+        )
+
     # --- faults and the end ---------------------------------------------------------------
 
     @property

@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from crawler.config import SourceConfig
+from crawler.service.alerts import AlertSender, run_alert
 from crawler.service.runbook import STATUS_SKIPPED, OpenedRun, RunReport, pid_alive
 
 __all__ = [
@@ -136,6 +137,12 @@ class ServiceRunner:
         self.wait_busy = wait_busy
         self.default_limit = base.getfloat("NEWSDEDUP_MAX_FAILURE_SHARE", 0.5)
         self.service = CrawlService.open(database_url, base, trigger)
+        # webhook alerts of failed runs (crawler.service.alerts); off without URLs
+        try:
+            self.alerts = AlertSender.from_settings(base.get)
+        except ValueError as exc:  # a bad URL: said once, the crawl goes on without alerts
+            log.error("alerts are off: %s", exc)
+            self.alerts = AlertSender([])
         self.stopping = False
         self.on_stop: list[Callable[[], object]] = []
         # Runs opened and not closed yet, and the reports of those closed.
@@ -299,6 +306,9 @@ class ServiceRunner:
             )
             report = RunReport(source.name, run_id, "failed", reason, cause)
         self.reports[run_id] = report
+        alert = run_alert(source.name, run_id, report.status, report.message, {"finish": reason})
+        if alert is not None and self.alerts:
+            self.alerts.send(alert)
         return report
 
     # --- after the reactor ----------------------------------------------------------------
@@ -310,6 +320,7 @@ class ServiceRunner:
             for run_id in list(self._open):
                 self.service.writer.call(lambda r=run_id: self._close(r), always=True)
         finally:
+            self.alerts.wait(timeout=30.0)  # let this process's alerts go out
             self.service.close()
 
 

@@ -34,7 +34,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from croniter import croniter
@@ -43,6 +43,8 @@ from crawler.config import SourceConfig
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
+
+    from crawler.service.alerts import SilenceWatch
 
 __all__ = [
     "Child",
@@ -145,6 +147,7 @@ class Scheduler:
         launcher: starts a source's crawl and returns the child.
         store: state in the database (:class:`DatabaseStateStore`).
         poll: most seconds between checks of running children.
+        watch: called with the time at every tick (the silent-source alert check).
     """
 
     def __init__(
@@ -155,7 +158,9 @@ class Scheduler:
         launcher: Launcher,
         store: StateStore,
         poll: float = 5.0,
+        watch: Callable[[datetime], object] | None = None,
     ) -> None:
+        self.watch = watch
         self.clock = clock
         self.launcher = launcher
         self.store = store
@@ -198,6 +203,11 @@ class Scheduler:
         """Reap finished children and start every due source; returns the names started."""
         now = self.clock.now()
         self._reap()
+        if self.watch is not None:
+            try:
+                self.watch(now)
+            except Exception:  # a failed check must not stop the schedule
+                log.exception("silent-source check failed")
         started: list[str] = []
         for name, slot in self._slots.items():
             if slot.due > now or self._stopping:
@@ -388,6 +398,11 @@ class SerialStateStore:
         result: list[str] = self.call(recover) if recover is not None else []
         return result
 
+    def last_success(self) -> dict[str, datetime | None]:
+        last = getattr(self.store, "last_success", None)
+        result: dict[str, datetime | None] = self.call(last) if last is not None else {}
+        return result
+
 
 class DatabaseStateStore:
     """Scheduler state in ``schedule_state``; busy sources from ``crawl_runs``.
@@ -474,6 +489,36 @@ class DatabaseStateStore:
             return f"run {runs[0].id} (pid {runs[0].pid}) of it is still running" if runs else None
 
         return retrying(self._factory, work)
+
+    def last_success(self) -> dict[str, datetime | None]:
+        """Each scheduled source's last ``ok`` run's finish time (None: never)."""
+        from storage.repo.metrics import last_success
+
+        with self._factory() as session:
+            known = last_success(session)
+        return {name: known.get(name) for name in self._ids}
+
+
+def schedule_period(expression: str, now: datetime) -> timedelta:
+    """The time between two fire times of a cron expression (the next two after ``now``)."""
+    first = next_fire(expression, now)
+    return next_fire(expression, first) - first
+
+
+def silence_check(
+    sources: Sequence[SourceConfig],
+    store: Any,
+    watch: SilenceWatch,
+    since: datetime,
+) -> Callable[[datetime], object]:
+    """The scheduler's ``watch``: alert once for each source silent too long (``store``
+    has ``last_success()``: :class:`DatabaseStateStore` or :class:`SerialStateStore`)."""
+    periods = {s.name: schedule_period(s.schedule, since) for s in sources}
+
+    def check(now: datetime) -> object:
+        return watch.check(now, store.last_success(), periods, since)
+
+    return check
 
 
 def due_times(

@@ -31,6 +31,7 @@ from crawler.discovery.links import (
 )
 from crawler.discovery.urls import canonical_link, in_domains, normalize_url
 from crawler.fetch.incremental import KnownPage, NotModified, conditional_headers, decide
+from crawler.fetch.problems import report, report_failure
 from crawler.items import FetchedPage
 
 if TYPE_CHECKING:
@@ -139,6 +140,7 @@ class SourceSpider(scrapy.Spider):
     def _salvaged(self, kind: str, url: str, warnings: Iterable[str]) -> None:
         for warning in warnings:
             self.logger.warning("salvaged %s %s: %s", kind, url, warning)
+            self._problem(url, kind, f"salvaged: {warning}")
 
     # --- routing callbacks ----------------------------------------------------------
 
@@ -147,6 +149,7 @@ class SourceSpider(scrapy.Spider):
             result = parse_feed(response.body, response.url)
         except DiscoveryError as exc:
             self.logger.warning("skipping feed: %s", exc)
+            self._problem(response.url, "feed", str(exc))
             return
         self._salvaged("feed", response.url, result.warnings)
         yield from self._articles(result.links, response.url, self._article_regex)
@@ -156,6 +159,7 @@ class SourceSpider(scrapy.Spider):
             result = parse_sitemap(response.body, response.url)
         except DiscoveryError as exc:
             self.logger.warning("skipping sitemap: %s", exc)
+            self._problem(response.url, "sitemap", str(exc))
             return
         self._salvaged("sitemap", response.url, result.warnings)
         yield from self._sitemaps(result.sitemaps, "child sitemap")
@@ -190,6 +194,7 @@ class SourceSpider(scrapy.Spider):
             links = parse_listing(response.body, response.url)
         except DiscoveryError as exc:
             self.logger.warning("skipping listing: %s", exc)
+            self._problem(response.url, "listing", str(exc))
             return
         yield from self._articles(links, response.url, listing.pattern)
 
@@ -291,14 +296,23 @@ class SourceSpider(scrapy.Spider):
         url = request.url if request is not None else "?"
         self.logger.info("no sitemaps from %s: %s", url, failure.getErrorMessage())
 
+    def _problem(self, url: str, kind: str, reason: str) -> None:
+        report(getattr(self, "crawler", None), self.source.name, url, kind, reason)
+
     def on_error(self, failure: Failure) -> None:
-        """Log the failed URL and the error; the crawl goes on."""
+        """Log the failed URL and the error, and report it (crawler.fetch.problems); the
+        crawl goes on."""
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         error = failure.value
+        named = report_failure(getattr(self, "crawler", None), self.source.name, failure)
         if isinstance(error, IgnoreRequest) and not isinstance(error, HttpError):
-            # robots.txt, offsite or another middleware chose to skip it
-            self.logger.info("request skipped: %s: %s", url, failure.getErrorMessage())
+            # robots.txt, offsite or another middleware chose to skip it; a redirect loop
+            # is a problem of the site's and is reported above
+            level = (
+                self.logger.warning if named and named[0] == "redirect_loop" else self.logger.info
+            )
+            level("request skipped: %s: %s", url, failure.getErrorMessage())
             return
         self.logger.warning(
             "request failed: %s: %s: %s",

@@ -66,3 +66,27 @@ def test_runs_and_filters(client: TestClient, seeded: SeededDb) -> None:
     by_source = client.get("/api/v1/runs", params={"source": "harbourline"}).json()["items"]
     assert [r["id"] for r in by_source] == [failed["id"]]
     assert client.get("/api/v1/runs", params={"status": "exploded"}).status_code == 422
+
+
+def test_run_errors_lists_each_bad_input_once(client: TestClient, seeded: SeededDb) -> None:
+    from storage.db import make_engine, make_session_factory, session_scope
+    from storage.repo.problems import record_problem
+
+    failed = seeded.ids.runs[1]
+    engine = make_engine(seeded.url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            url = "https://harbourline.example/feed.xml"
+            assert record_problem(session, failed, url, "feed", "not well-formed XML")
+            assert not record_problem(session, failed, url, "feed", "still not XML")
+    finally:
+        engine.dispose()
+    body = client.get(f"/api/v1/runs/{failed}/errors").json()
+    assert body["run_id"] == failed
+    assert [(p["url"], p["kind"], p["attempts"]) for p in body["items"]] == [
+        ("https://harbourline.example/feed.xml", "feed", 2)
+    ]
+    assert body["items"][0]["reason"] == "still not XML"
+    assert body["items"][0]["first_seen_at"].endswith("Z")
+    assert client.get(f"/api/v1/runs/{seeded.ids.runs[0]}/errors").json()["items"] == []
+    assert client.get("/api/v1/runs/999999/errors").status_code == 404

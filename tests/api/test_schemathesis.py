@@ -33,6 +33,7 @@ OPERATIONS = [
     "/api/v1/clusters/{cluster_id}",
     "/api/v1/sources",
     "/api/v1/runs",
+    "/api/v1/runs/{run_id}/errors",
 ]
 
 

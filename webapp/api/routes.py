@@ -25,6 +25,8 @@ from webapp.api.schemas import (
     ErrorOut,
     RunOut,
     RunPage,
+    RunProblemList,
+    RunProblemOut,
     RunStatus,
     SourceOut,
     SourcePage,
@@ -190,6 +192,34 @@ def list_runs(
     ]
     last = items[-1].id if items else None
     return RunPage(items=items, next_cursor=_next("runs", page, last))
+
+
+@router.get(
+    "/runs/{run_id}/errors",
+    response_model=RunProblemList,
+    responses=_NOT_FOUND,
+    summary="The bad inputs one run met (feeds, sitemaps, robots.txt, redirects, timeouts)",
+)
+def run_errors(run_id: Id, session: DbSession) -> RunProblemList:
+    from storage.models import CrawlRun
+    from storage.repo.problems import run_problems
+
+    if session.get(CrawlRun, run_id) is None:
+        raise HTTPException(status_code=404, detail=f"no run {run_id}")
+    return RunProblemList(
+        run_id=run_id,
+        items=[
+            RunProblemOut(
+                url=p.url,
+                kind=p.kind,
+                reason=p.reason,
+                attempts=p.attempts,
+                first_seen_at=p.first_seen_at,
+                last_seen_at=p.last_seen_at,
+            )
+            for p in run_problems(session, run_id)
+        ],
+    )
 
 
 def _counts(value: dict[str, Any] | None) -> dict[str, int]:

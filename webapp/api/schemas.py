@@ -132,6 +132,25 @@ class RunOut(_Model):
     http_statuses: dict[str, int]
 
 
+class RunProblemOut(_Model):
+    """A bad input a run met: one per URL and kind (a URL tried three times is one)."""
+
+    url: str
+    kind: str = Field(
+        description="feed, sitemap, listing, robots, robots_forbidden, "
+        "redirect_loop, timeout, refused, dns, connection, http or error"
+    )
+    reason: str
+    attempts: int
+    first_seen_at: UtcDatetime
+    last_seen_at: UtcDatetime
+
+
+class RunProblemList(_Model):
+    run_id: int
+    items: list[RunProblemOut]
+
+
 class ArticlePage(_Model):
     items: list[ArticleOut]
     next_cursor: str | None = Field(description="pass as `cursor` for the next page; null: last")

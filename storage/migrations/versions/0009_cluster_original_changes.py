@@ -1,7 +1,7 @@
 """cluster_original_changes: every change of a cluster's original, with the earlier one
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0006
 Create Date: 2026-12-03 13:40:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0003"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
