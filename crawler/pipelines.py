@@ -127,9 +127,7 @@ class IngestPipeline:
 
         async def record() -> None:
             _source_id, run_id = await self._ids_for(source)
-            await maybe_deferred_to_future(
-                self.service.record_problem(run_id, url, kind, reason)
-            )
+            await maybe_deferred_to_future(self.service.record_problem(run_id, url, kind, reason))
 
         done = deferred_from_coro(record())
         done.addErrback(

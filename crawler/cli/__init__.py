@@ -41,7 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="SQLAlchemy database URL (default: $NEWSDEDUP_DATABASE_URL or sqlite:///newsdedup.db)",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log debug messages, and Scrapy's start-up banner, settings and components",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -57,8 +62,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     if not args.verbose:
-        # Alembic's INFO chatter (plugins, migration context) stays out of every command.
+        # Alembic's INFO chatter (plugins, migration context) stays out of every command,
+        # and so do Scrapy's banner, settings dump and component lists (shown with -v).
+        from crawler.service.logs import quiet_banner
+
         logging.getLogger("alembic").setLevel(logging.WARNING)
+        quiet_banner()
     code: int = args.func(args)
     return code
 

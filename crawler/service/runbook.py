@@ -81,8 +81,9 @@ class RunBook:
         ``interrupted``. ``refuse_busy``: while a run of it is still going in a live
         process, nothing is opened (``refused`` says why). ``shared``: a worker of a
         shared crawl, where several runs of one source run at once: nothing is refused
-        (runs whose process is gone are closed all the same). ``load_known``: what the database knows of its pages (lastmod, ETag,
-        Last-Modified), for incremental crawling.
+        (runs whose process is gone are closed all the same). ``load_known``: what the
+        database knows of its pages (lastmod, ETag, Last-Modified), for incremental
+        crawling.
         """
         from storage import repository as repo
         from storage.models import utcnow

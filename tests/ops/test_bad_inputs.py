@@ -54,6 +54,10 @@ def test_bad_inputs_are_recorded_once_per_url(tmp_path: Path) -> None:
         )
         hang_requests = site.requests[HANGS]
     assert result.returncode == 0, result.stderr[-3000:]
+    # quiet logs: the crawl's own lines, none of Scrapy's banner and dumps (those need -v)
+    assert "crawling source circuitdaily" in result.stderr
+    for banner in ("Overridden settings", "Enabled extensions", "Dumping Scrapy stats"):
+        assert banner not in result.stderr
     run = runs(db)[-1]
     assert run.articles_new == len(real)
 
