@@ -114,3 +114,10 @@ def test_a_single_lookalike_is_left_alone() -> None:
         "Ã© is how é looks when misread",
         0,
     )
+
+
+def test_german_sharp_s_before_a_soft_hyphen_or_quote_is_not_repaired() -> None:
+    """Real pages write "Groß\\xadstadt", "ließ“" and "gemäß\\xa0§ 5": each looks like a
+    UTF-8 sequence read as windows-1252 but would decode to an NKo letter."""
+    text = "Groß\xadstadt und Groß\xadraum, er ließ“ es, gemäß\xa0§ 5; NESCAFÉ® und NESCAFÉ®"
+    assert repair_double_encoding(text) == (text, 0)
