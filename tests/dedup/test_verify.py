@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import itertools
 
-import numpy as np
-
 from crawler.dedup.pairmodel import FEATURES, SLOW_RANGE, WEIGHTS, pair_model_score
 from crawler.dedup.params import DedupParams
 from crawler.dedup.verify import (
@@ -85,9 +83,3 @@ def test_pair_model_bounds_never_change_the_decision() -> None:
         if "pair_model" in d.scores or "pair_model_min" in d.scores or "pair_model_max" in d.scores:
             full = pair_model_score(pair_features(st, profiles[0], b, d.scores))
             assert (full >= 0.5) == d.duplicate or d.method.endswith("containment")
-
-
-def test_ngram_keys_are_sorted_and_distinct() -> None:
-    p = Profile("Prices rose. Prices rose again, and prices rose once more.")
-    for keys in (p.bigrams, p.trigrams, p.char4, p.terms):
-        assert bool(np.all(keys[1:] > keys[:-1]))
