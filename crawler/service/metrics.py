@@ -163,7 +163,7 @@ class CrawlStatsCollector(Collector):
         with self._lock:
             totals: dict[tuple[str, str, str], float] = defaultdict(float, self._done)
             queues: dict[str, float] = defaultdict(float)
-            index: dict[str, float] = {}
+            index: float | None = None  # one index per process, shared by its crawls
             running: dict[str, float] = defaultdict(float)
             for source, stats, queue_depth in self._live.values():
                 values = stats()
@@ -172,7 +172,7 @@ class CrawlStatsCollector(Collector):
                 queues[source] += _safe(queue_depth)
                 running[source] += 1
                 if "newsdedup/index/paragraphs" in values:
-                    index[source] = float(values["newsdedup/index/paragraphs"])
+                    index = max(index or 0.0, float(values["newsdedup/index/paragraphs"]))
         for prefix, (suffix, label, doc) in _STATS.items():
             family = CounterMetricFamily(f"newsdedup_crawl_{suffix}", doc, labels=["source", label])
             for (metric, source, value), n in sorted(totals.items()):
@@ -193,9 +193,8 @@ class CrawlStatsCollector(Collector):
         )
         yield _gauge(
             "newsdedup_index_paragraphs",
-            "Paragraphs in the in-memory dedup index",
-            {(k,): v for k, v in index.items()},
-            ["source"],
+            "Paragraphs in the process's in-memory dedup index (shared by its crawls)",
+            {} if index is None else {(): index},
         )
 
 

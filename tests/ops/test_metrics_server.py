@@ -60,7 +60,7 @@ def test_live_stats_are_served_and_kept_after_the_crawl_ends(tmp_path: Path) -> 
         )
         assert live[("newsdedup_crawl_queue_depth", (("source", "techwire"),))] == 7
         assert live[("newsdedup_crawl_running", (("source", "techwire"),))] == 1
-        assert live[("newsdedup_index_paragraphs", (("source", "techwire"),))] == 40
+        assert live[("newsdedup_index_paragraphs", ())] == 40
         assert live[("newsdedup_database_up", ())] == 1
         stats["downloader/response_status_count/200"] = 9
         server.crawls.finish(1)
