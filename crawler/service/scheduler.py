@@ -436,8 +436,13 @@ class DatabaseStateStore:
         # At service start: runs left running by processes that are gone are closed.
         from storage.repo.runs_query import mark_interrupted
 
+        names = {source_id: name for name, source_id in self._ids.items()}
+        #: sources whose last crawl was cut short (their run closed here), for recover()
+        self._cut_short: set[str] = set()
         for run in retrying(session_factory, lambda session: mark_interrupted(session, is_alive)):
             log.warning("run %d marked interrupted: %s", run.id, run.message)
+            if run.source_id in names:
+                self._cut_short.add(names[run.source_id])
 
     def next_due(self) -> dict[str, datetime | None]:
         from storage.repo.schedule import schedule_states
@@ -477,7 +482,7 @@ class DatabaseStateStore:
                     )
                     cut.append(name)
             session.commit()
-        return sorted(set(cut))
+        return sorted(set(cut) | self._cut_short)
 
     def busy(self, name: str) -> str | None:
         from storage.db import retrying

@@ -93,18 +93,23 @@ def gather_cluster(
         keep, merge = Cluster(), []
         session.add(keep)
         session.flush()
+    changed = False
     for other in merge:
         if other.id != keep.id:
             _merge_into(session, keep, other)
+            changed = True
     if own is None:
         session.add(
             ClusterMember(article_id=article_id, cluster_id=keep.id, share_matched=share_matched)
         )
+        changed = True
     taken = cluster_ids_of(session, sorted(articles or {}))
     for other_id, share in sorted((articles or {}).items()):
         if other_id not in taken and other_id != article_id:
             session.add(ClusterMember(article_id=other_id, cluster_id=keep.id, share_matched=share))
-    keep.updated_at = utcnow()
+            changed = True
+    if changed:  # a cluster whose members did not change is left as it was
+        keep.updated_at = utcnow()
     session.flush()
     session.refresh(keep)
     return keep
