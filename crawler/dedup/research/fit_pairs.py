@@ -21,18 +21,8 @@ import numpy.typing as npt
 
 from crawler.dedup.pairmodel import FEATURES
 from crawler.dedup.params import DedupParams
+from crawler.dedup.research.crossval import pair_table
 from crawler.dedup.research.evaluate import read_pairs
-from crawler.dedup.signature import Signer
-from crawler.dedup.verify import (
-    IdfModel,
-    containment_rule,
-    judge,
-    pair_features,
-    pair_stats,
-    profile,
-    weigh,
-)
-from crawler.dedup.within import ArticleTerms
 
 Floats = npt.NDArray[np.float64]
 
@@ -71,33 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pairs = read_pairs(args.data).pairs
     params = DedupParams(copy_max_novelty=args.copy_max_novelty)
-    signer = Signer(params)
-    sig_a = signer.signatures([p.a for p in pairs])
-    sig_b = signer.signatures([p.b for p in pairs])
-    prof_a = [profile(p.a) for p in pairs]
-    prof_b = [profile(p.b) for p in pairs]
-    idf = IdfModel()
-    ArticleTerms([*prof_a, *prof_b]).observe(idf)
-    rules = np.zeros(len(pairs), dtype=bool)
-    reach = np.zeros(len(pairs), dtype=bool)
-    feats = np.zeros((len(pairs), len(FEATURES)))
-    for n, (sa, sb, pa, pb) in enumerate(zip(sig_a, sig_b, prof_a, prof_b, strict=True)):
-        if sa.exact_hash == sb.exact_hash:
-            rules[n] = True
-            continue
-        st = pair_stats(weigh(pa, idf), weigh(pb, idf))
-        d = judge(st, pa, pb, params, use_model=False)
-        if "idf_cosine" not in d.scores or d.scores["number_conflict"]:
-            continue  # decided before the model: too short, too little overlap, or a veto
-        if (
-            d.scores["novelty"] <= params.copy_max_novelty
-            or containment_rule(d.scores, params) is not None
-        ):
-            rules[n] = True
-        else:
-            reach[n] = True
-            feats[n] = pair_features(st, pa, pb, d.scores)
-    labels = np.array([1.0 if p.label else 0.0 for p in pairs])
+    table = pair_table(pairs, params)
+    labels, rules, reach, feats = table.labels, table.rules, table.reach, table.features
     odd = np.array([p.line % 2 == 1 for p in pairs])
     train = odd & reach
     w = _fit(feats[train], labels[train], args.l2)
