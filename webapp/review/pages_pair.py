@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from storage.models import User
 from storage.repo import review as repo_review
+from webapp.review.actions import perform
 from webapp.review.auth import DbSession, Editor, LoggedIn
 from webapp.review.csrf import check_csrf
 from webapp.review.errors import HtmlRoute, PageError, not_found
@@ -92,12 +93,12 @@ def decide(
     """Record a decision on one pair (and the audit row); go on to ``next``."""
     check_csrf(login, csrf_token)
     number = path_id(link_id, "flagged pair")
-    try:
-        repo_review.decide(db, number, decision, login.user_id, note[:2000])
-    except repo_review.ReviewError as exc:
-        raise PageError(400, "Cannot record that decision", str(exc)) from exc
-    db.commit()
-    return RedirectResponse(safe_next(next), status_code=303)
+    return perform(
+        db,
+        "Cannot record that decision",
+        lambda: repo_review.decide(db, number, decision, login.user_id, note[:2000]),
+        safe_next(next),
+    )
 
 
 @router.post("/review/clusters/{cluster_id}/original", response_model=None)
@@ -117,9 +118,9 @@ def choose_original(
     user = db.get(User, login.user_id)
     if user is None:  # pragma: no cover - the login was just checked
         raise PageError(403, "Not allowed", "unknown user")
-    try:
-        repo_review.choose_original(db, cluster, article, user, note[:2000])
-    except repo_review.ReviewError as exc:
-        raise PageError(400, "Cannot choose that original", str(exc)) from exc
-    db.commit()
-    return RedirectResponse(safe_next(next), status_code=303)
+    return perform(
+        db,
+        "Cannot choose that original",
+        lambda: repo_review.choose_original(db, cluster, article, user, note[:2000]),
+        safe_next(next),
+    )

@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from storage.repo import review as repo_review
 from storage.repo import stories as repo_stories
+from webapp.review.actions import perform
 from webapp.review.auth import DbSession, Editor, LoggedIn, Login
 from webapp.review.csrf import check_csrf
 from webapp.review.errors import HtmlRoute, PageError
@@ -139,8 +140,10 @@ async def decide_story(
             "The story changed",
             f"It now has {len(ids)} matching paragraphs, not {expected}. Reload and check.",
         )
-    try:
-        repo_review.decide_links(
+    return perform(
+        db,
+        "Cannot record that decision",
+        lambda: repo_review.decide_links(
             db,
             ids,
             decision,
@@ -150,11 +153,9 @@ async def decide_story(
             target_type="article",
             target_id=copy,
             details={"original_article": original},
-        )
-    except repo_review.ReviewError as exc:
-        raise PageError(400, "Cannot record that decision", str(exc)) from exc
-    db.commit()
-    return RedirectResponse(safe_next(next), status_code=303)
+        ),
+        safe_next(next),
+    )
 
 
 @router.post("/review/bulk/preview", response_model=None)
@@ -219,8 +220,11 @@ async def bulk(
             f"The selected stories now have {len(ids)} matching paragraphs, not "
             f"{expected or 'the number previewed'}. Go back, reload and check.",
         )
-    try:
-        repo_review.decide_links(
+    query = parsed.query()
+    return perform(
+        db,
+        "Cannot record that decision",
+        lambda: repo_review.decide_links(
             db,
             ids,
             decision,
@@ -230,12 +234,9 @@ async def bulk(
             target_type="stories",
             target_id=None,
             details={"stories": [f"{c}-{o}" for c, o in keys]},
-        )
-    except repo_review.ReviewError as exc:
-        raise PageError(400, "Cannot record that decision", str(exc)) from exc
-    db.commit()
-    query = parsed.query()
-    return RedirectResponse("/review" + (f"?{query}" if query else ""), status_code=303)
+        ),
+        "/review" + (f"?{query}" if query else ""),
+    )
 
 
 @router.post("/review/undo/{audit_id}", response_model=None)
@@ -249,9 +250,6 @@ def undo(
     """Undo one of the editor's own last decisions (single, story or bulk)."""
     check_csrf(login, csrf_token)
     number = path_id(audit_id, "decision")
-    try:
-        repo_review.undo(db, number, login.user_id)
-    except repo_review.ReviewError as exc:
-        raise PageError(400, "Cannot undo that", str(exc)) from exc
-    db.commit()
-    return RedirectResponse(safe_next(next), status_code=303)
+    return perform(
+        db, "Cannot undo that", lambda: repo_review.undo(db, number, login.user_id), safe_next(next)
+    )
