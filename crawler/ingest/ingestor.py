@@ -33,8 +33,9 @@ from crawler.ingest.recheck import recheck_from_settings
 from crawler.ingest.site_boilerplate import SiteBoilerplate
 from crawler.items import FetchedPage
 from storage import repository as repo
-from storage.models import Article, CrawlRun, Paragraph, utcnow
-from storage.repo import hashes as repo_hashes
+from storage.models import Article, CrawlRun, Page, utcnow
+from storage.repo import bulk as repo_bulk
+from storage.repo.bulk import BodyParagraph, StoredArticle
 from storage.repo.incremental import mark_seen
 from storage.repo.suppressed import ordered, suppressed_among
 
@@ -44,6 +45,9 @@ BOILERPLATE = "boilerplate"
 
 # Block kinds that take part in dedup; headings are too short and too generic.
 REBUILD_BATCH = 2000
+
+#: What dedup needs of a stored paragraph: (norm_hash, article id, source id).
+Fact = tuple[str, int, int]
 
 
 @dataclass
@@ -149,7 +153,11 @@ class Ingestor:
         """Index the signatures stored since the index was loaded or last refreshed, by
         paragraph id watermark: what other processes on this database stored. Correct when
         every writer holds the database's crawl write lock from its refresh to its commit
-        (:mod:`crawler.service.dblock`), so ids below the watermark are all indexed."""
+        (:mod:`crawler.service.dblock`), so ids below the watermark are all indexed.
+
+        Also starts the batch's cache of site-boilerplate evidence (read once per source
+        per batch, then kept up to date by this ingestor's own writes)."""
+        self.boilerplate.start_cache()
         return self._load(session, self.watermark)
 
     def _rebuild_signatures(self) -> None:
@@ -204,6 +212,7 @@ class Ingestor:
         extraction = extract(
             page.body, url=page.final_url or page.url, content_type=page.headers.get("content-type")
         )
+        self.boilerplate.forget()  # a transaction of its own: nothing cached from another
         with self._factory() as session, self._bound(session):
             outcome, added = self._store(session, page, extraction, source_id, run_id)
             session.commit()
@@ -221,9 +230,14 @@ class Ingestor:
         extraction = extract(
             page.body, url=page.final_url or page.url, content_type=page.headers.get("content-type")
         )
-        with self._bound(session):
-            outcome, added = self._store(session, page, extraction, source_id, run_id)
-            session.flush()
+        try:
+            with self._bound(session):
+                outcome, added = self._store(session, page, extraction, source_id, run_id)
+                session.flush()
+        except BaseException:
+            if self.boilerplate.caching:  # the caller rolls this page back: read again
+                self.boilerplate.start_cache()
+            raise
         self._index(added, source_id)
         return outcome
 
@@ -239,7 +253,7 @@ class Ingestor:
         later articles are checked against it. The caller commits."""
         outcome = IngestOutcome(url=article.url, extraction_status="ok", article_id=article.id)
         with self._bound(session):
-            added = self._dedup_article(session, article, None, outcome)
+            added = self._dedup_article(session, repo_bulk.stored_article(article), None, outcome)
         for key, article_id, sig in added:
             self.engine.add(key, article_id, sig, group=article.source_id)
         return outcome
@@ -280,7 +294,7 @@ class Ingestor:
         run_id: int | None,
     ) -> tuple[IngestOutcome, list[tuple[int, int, Signature]]]:
         run = session.get(CrawlRun, run_id) if run_id is not None else None
-        stored_page = repo.upsert_page(
+        page_id = repo_bulk.store_page(
             session,
             source_id=source_id,
             url=page.url,
@@ -289,13 +303,12 @@ class Ingestor:
             content_type=page.headers.get("content-type"),
             etag=page.headers.get("etag"),
             last_modified=page.headers.get("last-modified"),
+            lastmod=page.lastmod,
             body=page.body,
             extraction_status=extraction.status,
             extraction_reason=extraction.reason,
             run_id=run_id,
         )
-        if page.lastmod:
-            stored_page.lastmod = page.lastmod[:64]
         outcome = IngestOutcome(
             url=page.url, extraction_status=extraction.status, reason=extraction.reason
         )
@@ -312,14 +325,8 @@ class Ingestor:
         if removed:
             log.debug("%s: removed %d site-boilerplate block(s)", page.url, len(removed))
         blocks = [(b.kind, b.text, norm_hash(b.text)) for b in body]
-        article, status = repo.save_article(
-            session,
-            page=stored_page,
-            source_id=source_id,
-            url=page.url,
-            fields=article_fields(extraction),
-            blocks=blocks,
-            run_id=run_id,
+        article, status = self._save_article(
+            session, page_id, source_id, page.url, article_fields(extraction), blocks, run_id
         )
         outcome.article_id = article.id
         outcome.article_status = status
@@ -336,42 +343,86 @@ class Ingestor:
                 repo.bump(run, "duplicates", kind, n=count)
         return outcome, added
 
+    def _save_article(
+        self,
+        session: Session,
+        page_id: int,
+        source_id: int,
+        url: str,
+        fields: repo.ArticleFields,
+        blocks: Sequence[tuple[str, str, str]],
+        run_id: int | None,
+    ) -> tuple[StoredArticle, str]:
+        """A new article is inserted with Core statements (:mod:`storage.repo.bulk`); a
+        stored one goes through :func:`storage.repo.articles.save_article` (versions,
+        paragraphs replaced or kept)."""
+        if repo_bulk.find_article(session, url, page_id) is None:
+            article = repo_bulk.insert_article(
+                session,
+                page_id=page_id,
+                source_id=source_id,
+                url=url,
+                fields=fields,
+                blocks=blocks,
+                run_id=run_id,
+            )
+            self.boilerplate.article_added(source_id)
+            return article, repo.STATUS_NEW
+        stored_page = session.get(Page, page_id)
+        assert stored_page is not None
+        orm_article, status = repo.save_article(
+            session,
+            page=stored_page,
+            source_id=source_id,
+            url=url,
+            fields=fields,
+            blocks=blocks,
+            run_id=run_id,
+        )
+        return repo_bulk.stored_article(orm_article), status
+
     def _dedup_article(
-        self, session: Session, article: Article, run_id: int | None, outcome: IngestOutcome
+        self, session: Session, article: StoredArticle, run_id: int | None, outcome: IngestOutcome
     ) -> list[tuple[int, int, Signature]]:
         paragraphs = [p for p in article.paragraphs if p.kind in DEDUP_KINDS]
         if not paragraphs:
             return []
+        session.flush()  # pending ORM changes before the Core statements below
         texts = [p.text for p in paragraphs]
         sigs = self.engine.signatures(texts)
         matches: list[Match] = self.engine.check_article(
             texts, sigs, article=article.id, kinds=[p.kind for p in paragraphs]
         )
-        matches = self._drop_stale(session, matches)
-        matches = self._drop_suppressed(session, paragraphs, matches)
-        matches, learned = self._site_repeats(session, article.source_id, matches)
-        for match in matches:
-            this = paragraphs[match.index]
-            other_id = self._other_id(paragraphs, match)
-            created = repo.add_duplicate_link(
-                session,
-                paragraph_id=this.id,
-                matched_paragraph_id=other_id,
+        # what is known of the stored paragraphs matched, in one query
+        cross_ids = sorted({m.other for m in matches if not m.kind.endswith("_within")})
+        facts = repo_bulk.paragraph_facts(session, cross_ids) if cross_ids else {}
+        matches = self._drop_stale(matches, facts)
+        matches = self._drop_suppressed(session, paragraphs, matches, facts)
+        matches, learned = self._site_repeats(session, article.source_id, matches, facts)
+        links = [
+            repo_bulk.LinkRow(
+                paragraph_id=paragraphs[match.index].id,
+                matched_paragraph_id=self._other_id(paragraphs, match),
                 kind=match.kind,
                 method=match.method,
                 score=match.score,
                 scores=dict(match.scores),
-                params_id=self.params_id,
-                run_id=run_id,
             )
-            if created:
+            for match in matches
+        ]
+        created = repo_bulk.insert_duplicate_links(
+            session, links, params_id=self.params_id, run_id=run_id, fresh=article.new
+        )
+        for match, stored in zip(matches, created, strict=True):
+            if stored:
                 outcome.duplicates[match.kind] = outcome.duplicates.get(match.kind, 0) + 1
         repo.save_signatures(
             session,
             self.params_id,
             [(p.id, sig.to_bytes()) for p, sig in zip(paragraphs, sigs, strict=True)],
         )
-        self._cluster(session, article, matches, len(paragraphs))
+        article_of = {pid: fact[1] for pid, fact in facts.items()}
+        self._cluster(session, article, matches, len(paragraphs), article_of)
         added = [(p.id, article.id, sig) for p, sig in zip(paragraphs, sigs, strict=True)]
         if learned:  # boilerplate learned now: clean the source's first pages of it, this one too
             gone = self.boilerplate.reclean(session, article.source_id, learned)
@@ -379,32 +430,32 @@ class Ingestor:
         return added
 
     @staticmethod
-    def _other_id(paragraphs: Sequence[Paragraph], match: Match) -> int:
+    def _other_id(paragraphs: Sequence[BodyParagraph], match: Match) -> int:
         return paragraphs[match.other].id if match.kind.endswith("_within") else match.other
 
     @staticmethod
-    def _drop_stale(session: Session, matches: list[Match]) -> list[Match]:
+    def _drop_stale(matches: list[Match], facts: Mapping[int, Fact]) -> list[Match]:
         """Leave out matches of stored paragraphs that are gone (a replaced article version,
         re-cleaned boilerplate) but are still in the in-memory index."""
-        cross_ids = sorted({m.other for m in matches if not m.kind.endswith("_within")})
-        if not cross_ids:
-            return matches
-        alive = repo_hashes.paragraph_hashes(session, cross_ids)
-        return [m for m in matches if m.kind.endswith("_within") or m.other in alive]
+        return [m for m in matches if m.kind.endswith("_within") or m.other in facts]
 
     def _drop_suppressed(
-        self, session: Session, paragraphs: Sequence[Paragraph], matches: list[Match]
+        self,
+        session: Session,
+        paragraphs: Sequence[BodyParagraph],
+        matches: list[Match],
+        facts: Mapping[int, Fact],
     ) -> list[Match]:
         """Leave out pairs that editors judged not to be duplicates."""
         if not matches:
             return matches
-        cross_ids = [m.other for m in matches if not m.kind.endswith("_within")]
-        other_hash = repo_hashes.paragraph_hashes(session, cross_ids)
         own = {i: p.norm_hash for i, p in enumerate(paragraphs)}
 
         def pair(m: Match) -> tuple[str, str] | None:
-            other = own[m.other] if m.kind.endswith("_within") else other_hash.get(m.other)
-            return None if other is None else ordered(own[m.index], other)
+            if m.kind.endswith("_within"):
+                return ordered(own[m.index], own[m.other])
+            fact = facts.get(m.other)
+            return None if fact is None else ordered(own[m.index], fact[0])
 
         pairs = {id(m): pair(m) for m in matches}
         suppressed = suppressed_among(session, [p for p in pairs.values() if p is not None])
@@ -415,16 +466,17 @@ class Ingestor:
         return kept
 
     def _site_repeats(
-        self, session: Session, source_id: int, matches: list[Match]
+        self, session: Session, source_id: int, matches: list[Match], facts: Mapping[int, Fact]
     ) -> tuple[list[Match], set[str]]:
         """Count repeats of the source's own stored paragraphs as site-boilerplate evidence,
         and give kind ``boilerplate`` to the matches whose paragraph is now boilerplate.
         Also returns the boilerplate hashes these repeats touch."""
         cross_ids = sorted({m.other for m in matches if m.kind in (EXACT_CROSS, NEAR_CROSS)})
-        if not cross_ids:
-            return matches, set()
-        origins = repo_hashes.paragraph_origins(session, cross_ids)
-        same_site = {pid: o for pid, o in origins.items() if o[1] == source_id}
+        same_site = {
+            pid: (facts[pid][0], facts[pid][2])
+            for pid in cross_ids
+            if pid in facts and facts[pid][2] == source_id
+        }
         if not same_site:
             return matches, set()
         texts = repo.paragraph_texts(session, sorted(same_site))
@@ -442,10 +494,17 @@ class Ingestor:
         ], active
 
     def _cluster(
-        self, session: Session, article: Article, matches: Sequence[Match], paragraphs: int
+        self,
+        session: Session,
+        article: StoredArticle,
+        matches: Sequence[Match],
+        paragraphs: int,
+        article_of: Mapping[int, int],
     ) -> None:
         """Clusters and originals: see :mod:`crawler.ingest.clusters`."""
-        update_clusters(session, article, matches, paragraphs)
+        update_clusters(
+            session, article.id, matches, paragraphs, new=article.new, article_of=article_of
+        )
 
 
 LookupFn = Callable[[Sequence[int]], Mapping[int, str]]
