@@ -112,6 +112,7 @@ class Ingestor:
         self.boilerplate = SiteBoilerplate()
         #: the highest paragraph id in the index (see :meth:`refresh`)
         self.watermark = 0
+        self._runs: dict[int, CrawlRun] = {}  # of the current batch's session
 
     @classmethod
     def open(
@@ -149,15 +150,29 @@ class Ingestor:
         self.watermark = max(self.watermark, top)
         return loaded
 
+    def _run(self, session: Session, run_id: int | None) -> CrawlRun | None:
+        """The run row, kept for the batch (the session's identity map holds it only
+        weakly: without this it is read again for every page)."""
+        if run_id is None:
+            return None
+        run = self._runs.get(run_id)
+        if run is None or run not in session:
+            run = session.get(CrawlRun, run_id)
+            if run is not None:
+                self._runs[run_id] = run
+        return run
+
     def refresh(self, session: Session) -> int:
         """Index the signatures stored since the index was loaded or last refreshed, by
         paragraph id watermark: what other processes on this database stored. Correct when
-        every writer holds the database's crawl write lock from its refresh to its commit
-        (:mod:`crawler.service.dblock`), so ids below the watermark are all indexed.
+        every crawl writer refreshes inside a serialized writing transaction
+        (:func:`storage.db.retrying` with ``serialized=True``), so ids below the watermark
+        are all indexed.
 
         Also starts the batch's cache of site-boilerplate evidence (read once per source
         per batch, then kept up to date by this ingestor's own writes)."""
         self.boilerplate.start_cache()
+        self._runs = {}
         return self._load(session, self.watermark)
 
     def _rebuild_signatures(self) -> None:
@@ -213,6 +228,7 @@ class Ingestor:
             page.body, url=page.final_url or page.url, content_type=page.headers.get("content-type")
         )
         self.boilerplate.forget()  # a transaction of its own: nothing cached from another
+        self._runs = {}
         with self._factory() as session, self._bound(session):
             outcome, added = self._store(session, page, extraction, source_id, run_id)
             session.commit()
@@ -293,8 +309,8 @@ class Ingestor:
         source_id: int,
         run_id: int | None,
     ) -> tuple[IngestOutcome, list[tuple[int, int, Signature]]]:
-        run = session.get(CrawlRun, run_id) if run_id is not None else None
-        page_id = repo_bulk.store_page(
+        run = self._run(session, run_id)
+        stored_page = repo_bulk.store_page(
             session,
             source_id=source_id,
             url=page.url,
@@ -326,7 +342,7 @@ class Ingestor:
             log.debug("%s: removed %d site-boilerplate block(s)", page.url, len(removed))
         blocks = [(b.kind, b.text, norm_hash(b.text)) for b in body]
         article, status = self._save_article(
-            session, page_id, source_id, page.url, article_fields(extraction), blocks, run_id
+            session, stored_page, source_id, page.url, article_fields(extraction), blocks, run_id
         )
         outcome.article_id = article.id
         outcome.article_status = status
@@ -346,7 +362,7 @@ class Ingestor:
     def _save_article(
         self,
         session: Session,
-        page_id: int,
+        page: repo_bulk.StoredPage,
         source_id: int,
         url: str,
         fields: repo.ArticleFields,
@@ -355,11 +371,12 @@ class Ingestor:
     ) -> tuple[StoredArticle, str]:
         """A new article is inserted with Core statements (:mod:`storage.repo.bulk`); a
         stored one goes through :func:`storage.repo.articles.save_article` (versions,
-        paragraphs replaced or kept)."""
-        if repo_bulk.find_article(session, url, page_id) is None:
+        paragraphs replaced or kept). A page inserted just now has no article: articles
+        are stored under their page's URL, and pages are never deleted."""
+        if page.inserted or repo_bulk.find_article(session, url, page.id) is None:
             article = repo_bulk.insert_article(
                 session,
-                page_id=page_id,
+                page_id=page.id,
                 source_id=source_id,
                 url=url,
                 fields=fields,
@@ -368,7 +385,7 @@ class Ingestor:
             )
             self.boilerplate.article_added(source_id)
             return article, repo.STATUS_NEW
-        stored_page = session.get(Page, page_id)
+        stored_page = session.get(Page, page.id)
         assert stored_page is not None
         orm_article, status = repo.save_article(
             session,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from crawler.fetch.incremental import NotModified
 from crawler.ingest.ingestor import IngestOutcome
 from crawler.items import FetchedPage
-from crawler.service.dblock import SQLITE_BUSY_SECONDS, startup_lock
+from crawler.service.dblock import startup_lock
 from crawler.service.runbook import RunBook
 from crawler.service.writer import DEFAULT_BATCH, DatabaseWriter, StorageFault
 
@@ -42,10 +42,7 @@ class CrawlService:
 
         self.database_url = database_url
         self.settings = settings
-        kwargs: dict[str, Any] = {}
-        if database_url.startswith("sqlite"):
-            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS}
-        self.engine = make_engine(database_url, **kwargs)
+        self.engine = make_engine(database_url)
         self.factory = make_session_factory(self.engine)
         self.book = RunBook(self.factory, trigger)
         self.ingestor: Any = None

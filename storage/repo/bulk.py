@@ -15,19 +15,19 @@ first when it mixes the two (:class:`crawler.ingest.ingestor.Ingestor` does).
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, or_, select, tuple_
+from sqlalchemy import Table, bindparam, insert, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import Article, DuplicateLink, Page, Paragraph, utcnow
 from storage.repo.articles import ArticleFields, article_text, field_values, paragraph_values
-from storage.repo.pages import page_values
+from storage.repo.pages import compress_body, page_values
 
 _URL_MAX = 2048
 _IN_CHUNK = 500
@@ -73,8 +73,8 @@ def store_page(
     extraction_status: str,
     extraction_reason: str | None,
     run_id: int | None,
-) -> int:
-    """Insert the page, or update the row stored under ``url``; returns its id.
+) -> StoredPage:
+    """Insert the page, or update the row stored under ``url``.
 
     The same row as :func:`storage.repo.pages.upsert_page` (then ``lastmod`` set when
     given), in one ``INSERT ... ON CONFLICT (url) DO UPDATE ... RETURNING id``:
@@ -94,7 +94,7 @@ def store_page(
         etag=etag,
         last_modified=last_modified,
         body_sha256=hashlib.sha256(body).hexdigest(),
-        raw=zlib.compress(body),
+        raw=compress_body(body),
         extraction_status=extraction_status,
         extraction_reason=extraction_reason,
         fetched_at=now,
@@ -108,16 +108,51 @@ def store_page(
         if lastmod:
             page.lastmod = lastmod[:64]
             session.flush()
-        return page.id
+        return StoredPage(page.id, page.first_seen_at == now)
+    row = session.execute(
+        _page_upsert(dialect, keep_lastmod=not lastmod),
+        {"url": url, "first_seen_at": now, "lastmod": lastmod[:64] if lastmod else None, **values},
+    ).one()
+    # first_seen_at is only written by an insert: the row is new when it holds ours
+    return StoredPage(int(row.id), row.first_seen_at == now)
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A page row written by :func:`store_page`; ``inserted``: it was not stored before."""
+
+    id: int
+    inserted: bool
+
+
+_PAGE_COLUMNS = (
+    "source_id",
+    "final_url",
+    "http_status",
+    "content_type",
+    "etag",
+    "last_modified",
+    "body_sha256",
+    "raw",
+    "extraction_status",
+    "extraction_reason",
+    "fetched_at",
+    "run_id",
+)
+
+
+@cache
+def _page_upsert(dialect: str, *, keep_lastmod: bool) -> Any:
+    """The page upsert statement, built once per dialect (values bound at execution)."""
     make = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    stmt = make(_PAGES).values(
-        url=url, first_seen_at=now, lastmod=lastmod[:64] if lastmod else None, **values
+    stmt = make(_PAGES)
+    excluded = stmt.excluded
+    update: dict[str, Any] = {key: excluded[key] for key in _PAGE_COLUMNS}
+    if not keep_lastmod:
+        update["lastmod"] = excluded.lastmod
+    return stmt.on_conflict_do_update(index_elements=[_PAGES.c.url], set_=update).returning(
+        _PAGES.c.id, _PAGES.c.first_seen_at
     )
-    update: dict[str, Any] = {key: stmt.excluded[key] for key in values}
-    if lastmod:
-        update["lastmod"] = stmt.excluded.lastmod
-    upsert = stmt.on_conflict_do_update(index_elements=[_PAGES.c.url], set_=update)
-    return int(session.execute(upsert.returning(_PAGES.c.id)).scalar_one())
 
 
 def _orm_arguments(values: dict[str, Any]) -> dict[str, Any]:
@@ -134,14 +169,18 @@ def _orm_arguments(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_FIND_ARTICLE = select(_ARTICLES.c.id, _ARTICLES.c.url).where(
+    or_(_ARTICLES.c.url == bindparam("url"), _ARTICLES.c.page_id == bindparam("page_id"))
+)
+_INSERT_ARTICLE = insert(_ARTICLES).returning(_ARTICLES.c.id)
+_INSERT_PARAGRAPHS = insert(_PARAGRAPHS).returning(_PARAGRAPHS.c.id, sort_by_parameter_order=True)
+_INSERT_LINKS = insert(_LINKS)
+
+
 def find_article(session: Session, url: str, page_id: int) -> int | None:
     """The id of the article stored under ``url``, else of the page's article, else None
     (the lookup :func:`storage.repo.articles.save_article` makes, in one query)."""
-    rows = session.execute(
-        select(_ARTICLES.c.id, _ARTICLES.c.url).where(
-            or_(_ARTICLES.c.url == url, _ARTICLES.c.page_id == page_id)
-        )
-    ).all()
+    rows = session.execute(_FIND_ARTICLE, {"url": url, "page_id": page_id}).all()
     if not rows:
         return None
     by_url = [row for row in rows if row.url == url]
@@ -168,32 +207,25 @@ def insert_article(
         raise ValueError(f"article URL is {len(url)} characters long, over {_URL_MAX}: {url[:80]}…")
     text = article_text(blocks)
     now = utcnow()
-    article_id = int(
-        session.execute(
-            insert(_ARTICLES)
-            .values(
-                url=url,
-                page_id=page_id,
-                source_id=source_id,
-                text=text,
-                text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                version=1,
-                first_seen_at=now,
-                last_seen_at=now,
-                run_id=run_id,
-                **field_values(fields),
-            )
-            .returning(_ARTICLES.c.id)
-        ).scalar_one()
-    )
+    values = {
+        "url": url,
+        "page_id": page_id,
+        "source_id": source_id,
+        "text": text,
+        "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "version": 1,
+        "first_seen_at": now,
+        "last_seen_at": now,
+        "run_id": run_id,
+        **field_values(fields),
+    }
+    article_id = int(session.execute(_INSERT_ARTICLE, values).scalar_one())
     rows = paragraph_values(blocks)
     if not rows:
         return StoredArticle(article_id, source_id, [], new=True)
     for row in rows:
         row["article_id"] = article_id
-    ids = session.execute(
-        insert(_PARAGRAPHS).returning(_PARAGRAPHS.c.id, sort_by_parameter_order=True), rows
-    ).scalars()
+    ids = session.execute(_INSERT_PARAGRAPHS, rows).scalars()
     paragraphs = [
         BodyParagraph(int(pid), row["kind"], row["text"], row["norm_hash"])
         for pid, row in zip(ids, rows, strict=True)
@@ -280,7 +312,7 @@ def insert_duplicate_links(
             }
         )
     if rows_out:
-        session.execute(insert(_LINKS), rows_out)
+        session.execute(_INSERT_LINKS, rows_out)
     return created
 
 
