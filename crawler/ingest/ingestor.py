@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.dedup import (
@@ -112,7 +113,10 @@ class Ingestor:
         self.boilerplate = SiteBoilerplate()
         #: the highest paragraph id in the index (see :meth:`refresh`)
         self.watermark = 0
-        self._runs: dict[int, CrawlRun] = {}  # of the current batch's session
+        # run counts of the pages stored in this session, applied when it commits
+        self._tally: dict[int, dict[tuple[str, str | None], int]] = {}
+        self._tally_session: Session | None = None
+        self._held: tuple[Session, int | None, list[tuple[str, str | None, int]]] | None = None
 
     @classmethod
     def open(
@@ -150,17 +154,34 @@ class Ingestor:
         self.watermark = max(self.watermark, top)
         return loaded
 
-    def _run(self, session: Session, run_id: int | None) -> CrawlRun | None:
-        """The run row, kept for the batch (the session's identity map holds it only
-        weakly: without this it is read again for every page)."""
+    def _count(
+        self, session: Session, run_id: int | None, field: str, key: str | None = None, n: int = 1
+    ) -> None:
+        """Count on the run, applied to its row once, when the session's transaction
+        commits (one ``UPDATE`` per batch, not per page): see :meth:`_apply_counts`."""
         if run_id is None:
-            return None
-        run = self._runs.get(run_id)
-        if run is None or run not in session:
+            return
+        if self._tally_session is not session:
+            self._tally = {}
+            self._tally_session = session
+            event.listen(session, "before_commit", self._apply_counts)
+        counts = self._tally.setdefault(run_id, {})
+        counts[(field, key)] = counts.get((field, key), 0) + n
+
+    def _apply_counts(self, session: Session) -> None:
+        """Add the counts of the committing transaction's pages to their runs (and their
+        heartbeat). A page rolled back to its SAVEPOINT takes its counts with it: they
+        are kept aside until the page is stored (:meth:`ingest_in`)."""
+        if session.in_nested_transaction() or session is not self._tally_session:
+            return
+        tally, self._tally = self._tally, {}
+        for run_id, counts in tally.items():
             run = session.get(CrawlRun, run_id)
-            if run is not None:
-                self._runs[run_id] = run
-        return run
+            if run is None:
+                continue
+            for (name, key), n in counts.items():
+                repo.bump(run, name, key, n=n)
+            run.heartbeat_at = utcnow()
 
     def refresh(self, session: Session) -> int:
         """Index the signatures stored since the index was loaded or last refreshed, by
@@ -172,7 +193,6 @@ class Ingestor:
         Also starts the batch's cache of site-boilerplate evidence (read once per source
         per batch, then kept up to date by this ingestor's own writes)."""
         self.boilerplate.start_cache()
-        self._runs = {}
         return self._load(session, self.watermark)
 
     def _rebuild_signatures(self) -> None:
@@ -228,9 +248,9 @@ class Ingestor:
             page.body, url=page.final_url or page.url, content_type=page.headers.get("content-type")
         )
         self.boilerplate.forget()  # a transaction of its own: nothing cached from another
-        self._runs = {}
         with self._factory() as session, self._bound(session):
             outcome, added = self._store(session, page, extraction, source_id, run_id)
+            self._release_counts()
             session.commit()
         # Index only what was committed.
         self._index(added, source_id)
@@ -250,7 +270,9 @@ class Ingestor:
             with self._bound(session):
                 outcome, added = self._store(session, page, extraction, source_id, run_id)
                 session.flush()
+            self._release_counts()
         except BaseException:
+            self._held = None
             if self.boilerplate.caching:  # the caller rolls this page back: read again
                 self.boilerplate.start_cache()
             raise
@@ -309,7 +331,7 @@ class Ingestor:
         source_id: int,
         run_id: int | None,
     ) -> tuple[IngestOutcome, list[tuple[int, int, Signature]]]:
-        run = self._run(session, run_id)
+        count = self._page_counter(session, run_id)
         stored_page = repo_bulk.store_page(
             session,
             source_id=source_id,
@@ -328,13 +350,10 @@ class Ingestor:
         outcome = IngestOutcome(
             url=page.url, extraction_status=extraction.status, reason=extraction.reason
         )
-        if run is not None:
-            repo.bump(run, "pages_fetched")
-            run.heartbeat_at = utcnow()
+        count("pages_fetched")
         if not extraction.ok:
             log.info("no article at %s: %s (%s)", page.url, extraction.status, extraction.reason)
-            if run is not None:
-                repo.bump(run, "errors", extraction.status)
+            count("errors", extraction.status)
             return outcome, []
 
         body, removed = self.boilerplate.clean(session, source_id, extraction.blocks, norm_hash)
@@ -347,17 +366,37 @@ class Ingestor:
         outcome.article_id = article.id
         outcome.article_status = status
         outcome.paragraphs = len(blocks)
-        if run is not None:
-            repo.bump(run, f"articles_{status}")
-            if status != "unchanged":
-                repo.bump(run, "paragraphs", n=len(blocks))
+        count(f"articles_{status}")
+        if status != "unchanged":
+            count("paragraphs", n=len(blocks))
         if status == "unchanged":
             return outcome, []
         added = self._dedup_article(session, article, run_id, outcome)
-        if run is not None:
-            for kind, count in outcome.duplicates.items():
-                repo.bump(run, "duplicates", kind, n=count)
+        for kind, found in outcome.duplicates.items():
+            count("duplicates", kind, n=found)
         return outcome, added
+
+    def _page_counter(self, session: Session, run_id: int | None) -> Callable[..., None]:
+        """``count(field, key=None, n=1)`` for one page: held back until the page is
+        stored (a page rolled back to its SAVEPOINT counts nothing), then
+        :meth:`_count`."""
+        held: list[tuple[str, str | None, int]] = []
+        self._held = (session, run_id, held)
+
+        def count(field: str, key: str | None = None, n: int = 1) -> None:
+            repo.validate_counter(field, key)
+            held.append((field, key, n))
+
+        return count
+
+    def _release_counts(self) -> None:
+        """The page was stored: its counts join the transaction's."""
+        if self._held is None:
+            return
+        session, run_id, held = self._held
+        self._held = None
+        for name, key, n in held:
+            self._count(session, run_id, name, key, n)
 
     def _save_article(
         self,

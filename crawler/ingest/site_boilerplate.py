@@ -80,15 +80,11 @@ class SiteBoilerplate:
     def active(self, session: Session, source_id: int) -> set[str]:
         """The source's boilerplate hashes, as of the evidence stored now."""
         if self._evidence is None:
-            evidence = {
-                row.norm_hash: row.pages for row in repo_bp.site_boilerplate(session, source_id)
-            }
+            evidence = repo_bp.site_evidence(session, source_id)
         elif source_id in self._evidence:
             evidence = self._evidence[source_id]
         else:
-            evidence = {
-                row.norm_hash: row.pages for row in repo_bp.site_boilerplate(session, source_id)
-            }
+            evidence = repo_bp.site_evidence(session, source_id)
             self._evidence[source_id] = evidence
         if not evidence:
             return set()
@@ -135,16 +131,17 @@ class SiteBoilerplate:
             The hashes (of stored paragraphs) that are boilerplate of the source after
             counting this article.
         """
-        seen: set[str] = set()
+        texts: dict[str, str] = {}
         for paragraph_id, (digest, text) in repeats.items():
-            if matched_sources.get(paragraph_id) != source_id or digest in seen:
-                continue
-            seen.add(digest)
-            if self.record:
-                row = repo_bp.record_occurrence(session, source_id, digest, text, pages=2)
-                if self._evidence is not None and source_id in self._evidence:
-                    self._evidence[source_id][digest] = row.pages
-        return self.active(session, source_id) & seen if seen else set()
+            if matched_sources.get(paragraph_id) == source_id and digest not in texts:
+                texts[digest] = text
+        if not texts:
+            return set()
+        if self.record:
+            grown = repo_bp.record_occurrences(session, source_id, texts, pages=2)
+            if self._evidence is not None and source_id in self._evidence:
+                self._evidence[source_id].update(grown)
+        return self.active(session, source_id) & set(texts)
 
     def reclean(
         self, session: Session, source_id: int, hashes: set[str], skip: int | None = None
