@@ -116,7 +116,14 @@ def serve(routes: dict[str, dict[str, tuple[str, bytes]]]) -> Iterator[str]:
 
 
 def crawl_cpu(
-    checkout: Path, proxy: str, directory: Path, *, sitemap: bool, fast: bool, tag: str
+    checkout: Path,
+    proxy: str,
+    directory: Path,
+    *,
+    sitemap: bool,
+    fast: bool,
+    tag: str,
+    settings: dict[str, str] | None = None,
 ) -> tuple[float, float, str]:
     """(CPU seconds, wall seconds, stdout) of one ``newsdedup crawl`` child process."""
     sources = directory / f"sources-{tag}.toml"
@@ -126,6 +133,8 @@ def crawl_cpu(
     command += ["--database-url", f"sqlite:///{directory / f'{tag}.db'}", "crawl", "benchwire"]
     command += ["--sources", str(sources), "--proxy", proxy, "--log-level", "WARNING"]
     for key, value in FAST_PROFILE.items() if fast else ():
+        command += ["-s", f"{key}={value}"]
+    for key, value in (settings or {}).items():
         command += ["-s", f"{key}={value}"]
     env = dict(os.environ, NEWSDEDUP_PROGRESS_ENABLED="0", PYTHONPATH=str(checkout))
     started = time.monotonic()
@@ -220,6 +229,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-fast", action="store_true", help="no loopback fast profile")
     parser.add_argument(
+        "--pools",
+        default="",
+        help="comma-separated NEWSDEDUP_EXTRACT_POOL values, one arm each (this checkout)",
+    )
+    parser.add_argument(
         "--calibrate",
         action="store_true",
         help="only print the pages' figures (with --data: beside the generated pages')",
@@ -234,9 +248,14 @@ def main(argv: list[str] | None = None) -> int:
         calibrate(generated, args.data)
         return 0
     pages = corpus_pages(args.data) if args.data else generated_pages(args.pages)
-    arms = [("this", args.checkout.resolve())]
+    arms: list[tuple[str, Path, dict[str, str]]] = [("this", args.checkout.resolve(), {})]
+    if args.pools:
+        arms = [
+            (f"this, pool {pool}", args.checkout.resolve(), {"NEWSDEDUP_EXTRACT_POOL": pool})
+            for pool in args.pools.split(",")
+        ]
     if args.baseline is not None:
-        arms.insert(0, ("baseline", args.baseline.resolve()))
+        arms.insert(0, ("baseline", args.baseline.resolve(), {}))
     print(f"pages: {len(pages)} ({'corpus ' + args.data if args.data else 'generated'})")
     print(f"profile: {'project settings' if args.no_fast else 'loopback fast profile'}")
     warm_up()  # compile (or load) the kernels once, outside every measurement
@@ -246,13 +265,25 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     with tempfile.TemporaryDirectory() as tmp, serve(routes_for(pages)) as proxy:
         directory = Path(tmp)
-        for name, checkout in arms:
-            tag = f"{name}-"
+        for number, (name, checkout, settings) in enumerate(arms):
+            tag = f"arm{number}-"
             empty, _, _ = crawl_cpu(
-                checkout, proxy, directory, sitemap=False, fast=fast, tag=tag + "empty"
+                checkout,
+                proxy,
+                directory,
+                sitemap=False,
+                fast=fast,
+                tag=tag + "empty",
+                settings=settings,
             )
             total, wall, _ = crawl_cpu(
-                checkout, proxy, directory, sitemap=True, fast=fast, tag=tag + "all"
+                checkout,
+                proxy,
+                directory,
+                sitemap=True,
+                fast=fast,
+                tag=tag + "all",
+                settings=settings,
             )
             stored = _stored(directory / f"{tag}all.db")
             results.append((name, checkout, empty, total, wall, stored))

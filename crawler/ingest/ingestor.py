@@ -257,15 +257,25 @@ class Ingestor:
         return outcome
 
     def ingest_in(
-        self, session: Session, page: FetchedPage, *, source_id: int, run_id: int | None = None
+        self,
+        session: Session,
+        page: FetchedPage,
+        *,
+        source_id: int,
+        run_id: int | None = None,
+        extraction: Extraction | None = None,
     ) -> IngestOutcome:
         """Store one page in the caller's transaction (the crawl writer commits a batch of
         pages at once) and index its paragraphs at once, so the next page of the batch is
         checked against it. The caller commits, or gives up the index on failure (a crawl
-        stops when a commit fails: :mod:`crawler.service.writer`)."""
-        extraction = extract(
-            page.body, url=page.final_url or page.url, content_type=page.headers.get("content-type")
-        )
+        stops when a commit fails: :mod:`crawler.service.writer`). ``extraction``: the
+        page extracted already (by :mod:`crawler.service.extract_pool`)."""
+        if extraction is None:
+            extraction = extract(
+                page.body,
+                url=page.final_url or page.url,
+                content_type=page.headers.get("content-type"),
+            )
         try:
             with self._bound(session):
                 outcome, added = self._store(session, page, extraction, source_id, run_id)
