@@ -9,9 +9,10 @@ into a fresh SQLite file the way the crawl writer does: ``B`` pages per writing
 transaction (:func:`storage.db.write_session`), the index refreshed first, each page
 ``Ingestor.ingest_in`` in a SAVEPOINT, one commit. Prints CPU per page of that loop,
 with and without extraction (extraction alone is timed on the same pages first), and
-the cumulative shares of the functions that cost most (cProfile, a second pass into a
-second database, so both passes store the same rows). Shares are of profiled time:
-cProfile slows small calls more than big ones, so read them as proportions.
+the cumulative shares of the functions that cost most (cProfile timed by CPU time, a
+second pass into a second database, so both passes store the same rows). Shares are of
+profiled time: cProfile slows small calls more than big ones, so read them as
+proportions.
 
 Run as a script with another checkout first on ``PYTHONPATH`` (and its interpreter) it
 profiles that checkout's ingest on the same pages: a baseline.
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     n = len(pages)
     with tempfile.TemporaryDirectory() as tmp:
         plain = store_all(Path(tmp) / "plain.db", pages, args.batch)
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(time.process_time)  # CPU time: the machine is shared
         profile.enable()
         store_all(Path(tmp) / "profiled.db", pages, args.batch)
         profile.disable()
