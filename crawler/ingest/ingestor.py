@@ -290,9 +290,15 @@ class Ingestor:
         return outcome
 
     def _index(self, added: Sequence[tuple[int, int, Signature]], source_id: int) -> None:
+        by_article: dict[int, list[tuple[int, Signature]]] = {}
         for key, article_id, sig in added:
-            self.engine.add(key, article_id, sig, group=source_id)
-            self.watermark = max(self.watermark, key)
+            by_article.setdefault(article_id, []).append((key, sig))
+        for article_id, entries in by_article.items():  # one index call per article
+            self.engine.add_many(
+                [key for key, _ in entries], article_id, [sig for _, sig in entries], source_id
+            )
+        if added:
+            self.watermark = max(self.watermark, max(key for key, _, _ in added))
 
     def relink(self, session: Session, article: Article) -> IngestOutcome:
         """Dedup a stored article again against the index, without fetching or extracting
