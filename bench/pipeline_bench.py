@@ -1,7 +1,9 @@
 """CPU per page of the whole crawl pipeline against extraction alone, on the same pages.
 
 Usage:
-    python -m bench.pipeline_bench [--data PATH] [--pages N] [--checkout DIR] [--no-fast]
+    python -m bench.pipeline_bench [--data PATH] [--pages N] [--baseline DIR]
+        [--pools writer,thread,process] [--checkout DIR] [--no-fast]
+    python -m bench.pipeline_bench --calibrate [--data PATH]
 
 Serves the pages from 127.0.0.1 (an HTTP forward proxy for the made-up host
 ``benchwire.example``, in this process), crawls them with the real ``newsdedup crawl``
@@ -15,14 +17,18 @@ into a fresh SQLite database in a child process, and prints:
   extracting.
 
 Pages: without ``--data``, ``--pages`` generated news pages (default 1,100: 1,000
-originals and 100 syndicated copies, with navigation, bylines, related links and
-footers); with ``--data``, every page of a corpus in the trafilatura evaluation format
+originals and 100 syndicated copies, shaped like real pages: :mod:`bench.news_pages`);
+with ``--data``, every page of a corpus in the trafilatura evaluation format
 (``/work/shared/data/extraction-dev/trafilatura-eval.tgz``: directory or ``.tgz``).
+``--calibrate`` prints per-page figures (bytes, elements, scripts, links, extraction
+CPU) of the generated pages beside those of ``--data`` and crawls nothing.
 
 The crawl uses the loopback fast profile (``--no-fast``: the project's settings as for
 real sites), given as ``-s`` options: see :data:`FAST_PROFILE` and docs/operations.md.
-``--checkout DIR`` runs the crawl with another checkout's code (its ``.venv``), e.g. the
-main branch for a baseline; the fast profile needs ``-s`` there.
+``--baseline DIR`` also crawls with another checkout's code (its ``.venv``), e.g. the
+main branch, in the same run on the same pages; ``--pools`` runs one arm of this
+checkout per ``NEWSDEDUP_EXTRACT_POOL``; ``--checkout DIR`` crawls with another
+checkout only.
 """
 
 from __future__ import annotations
