@@ -1,7 +1,9 @@
 """CPU per page of the whole crawl pipeline against extraction alone, on the same pages.
 
 Usage:
-    python -m bench.pipeline_bench [--data PATH] [--pages N] [--checkout DIR] [--no-fast]
+    python -m bench.pipeline_bench [--data PATH] [--pages N] [--baseline DIR]
+        [--pools writer,thread,process] [--checkout DIR] [--no-fast]
+    python -m bench.pipeline_bench --calibrate [--data PATH]
 
 Serves the pages from 127.0.0.1 (an HTTP forward proxy for the made-up host
 ``benchwire.example``, in this process), crawls them with the real ``newsdedup crawl``
@@ -15,23 +17,26 @@ into a fresh SQLite database in a child process, and prints:
   extracting.
 
 Pages: without ``--data``, ``--pages`` generated news pages (default 1,100: 1,000
-originals and 100 syndicated copies, with navigation, bylines, related links and
-footers); with ``--data``, every page of a corpus in the trafilatura evaluation format
+originals and 100 syndicated copies, shaped like real pages: :mod:`bench.news_pages`);
+with ``--data``, every page of a corpus in the trafilatura evaluation format
 (``/work/shared/data/extraction-dev/trafilatura-eval.tgz``: directory or ``.tgz``).
+``--calibrate`` prints per-page figures (bytes, elements, scripts, links, extraction
+CPU) of the generated pages beside those of ``--data`` and crawls nothing.
 
 The crawl uses the loopback fast profile (``--no-fast``: the project's settings as for
 real sites), given as ``-s`` options: see :data:`FAST_PROFILE` and docs/operations.md.
-``--checkout DIR`` runs the crawl with another checkout's code (its ``.venv``), e.g. the
-main branch for a baseline; the fast profile needs ``-s`` there.
+``--baseline DIR`` also crawls with another checkout's code (its ``.venv``), e.g. the
+main branch, in the same run on the same pages; ``--pools`` runs one arm of this
+checkout per ``NEWSDEDUP_EXTRACT_POOL``; ``--checkout DIR`` crawls with another
+checkout only.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import logging
 import os
-import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,9 +46,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.news_pages import HOST, generated_pages
 
-HOST = "benchwire.example"
+ROOT = Path(__file__).resolve().parents[1]
 
 #: The loopback fast profile: no AutoThrottle and no delay (the site is this process),
 #: more requests at once, quiet logs. Robots.txt stays on. Never for real sites.
@@ -54,98 +59,6 @@ FAST_PROFILE = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": "32",
     "NEWSDEDUP_PROGRESS_ENABLED": "0",
 }
-
-_TEXT = (
-    "council city river bridge budget plan report school station market water power road "
-    "minister vote election court ruling judge police officer harbour port storm weather "
-    "season team coach player match league festival museum library hospital doctor nurse "
-    "company workers union strike price energy fuel housing rent tenant landlord village "
-    "farm crop harvest rail line service delay project contract design plans residents "
-    "meeting public hearing evidence inquiry statement spokesperson agency survey data"
-)
-_WORDS = _TEXT.split()
-_NAMES = ["Ada Reyes", "Tomas Hale", "Mira Olsen", "Jon Pike", "Lena Ortiz", "Sam Okafor"]
-
-
-def _vocabulary(size: int = 6000) -> list[str]:
-    """Common words first, then made-up words from syllables: drawn by Zipf's law below,
-    so that paragraphs share frequent words, as real text does, and rarely much else."""
-    rng = random.Random(7)
-    syllables = ["ka", "ri", "to", "me", "su", "na", "lo", "pe", "vi", "da", "ne", "ro"]
-    syllables += ["fa", "gu", "mi", "te", "sa", "bo", "li", "ku", "ze", "ha", "mon", "tar"]
-    words = ["the", "a", "of", "to", "and", "in", "on", "for", "said", "was", "is", "with"]
-    words += _WORDS
-    seen = set(words)
-    while len(words) < size:
-        word = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
-        if word not in seen:
-            seen.add(word)
-            words.append(word)
-    return words
-
-
-_VOCABULARY = _vocabulary()
-_WEIGHTS = [1.0 / (rank + 1) for rank in range(len(_VOCABULARY))]
-
-
-def _sentence(rng: random.Random) -> str:
-    words = rng.choices(_VOCABULARY, _WEIGHTS, k=rng.randint(9, 24))
-    if rng.random() < 0.3:
-        words.insert(rng.randint(0, len(words)), str(rng.randint(2, 2000)))
-    text = " ".join(words)
-    return text[0].upper() + text[1:] + rng.choice([".", ".", ".", "?"])
-
-
-def _paragraphs(seed: int, count: int) -> list[str]:
-    rng = random.Random(seed)
-    return [" ".join(_sentence(rng) for _ in range(rng.randint(2, 5))) for _ in range(count)]
-
-
-def _page(n: int, title: str, paragraphs: list[str], credit: str | None, path: str) -> bytes:
-    rng = random.Random(n)
-    nav = "".join(f"<li><a href='/section/{w}'>{w.title()}</a></li>" for w in _WORDS[:14])
-    related = "".join(
-        f"<li><a href='/a/story-{rng.randrange(1000):05d}'>{html.escape(_sentence(rng))}</a></li>"
-        for _ in range(5)
-    )
-    body = "".join(f"<p>{html.escape(p)}</p>\n" for p in paragraphs)
-    if credit:
-        body += f"<p class='credit'><em>{html.escape(credit)}</em></p>\n"
-    return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)} | Bench Wire</title>"
-        f"<meta name='description' content='{html.escape(paragraphs[0][:150])}'>"
-        f"<link rel='canonical' href='http://{HOST}{path}'>"
-        "<style>body{font-family:serif}nav li{display:inline}</style>"
-        "<script>window.analytics={page:1};</script></head><body>\n"
-        f"<header><a href='/' class='logo'>Bench Wire</a><nav><ul>{nav}</ul></nav></header>\n"
-        f"<main><article><h1>{html.escape(title)}</h1>\n"
-        f"<p class='byline'>By {_NAMES[n % len(_NAMES)]} · "
-        f"<time datetime='2026-11-{1 + n % 28:02d}T08:00:00Z'>November {1 + n % 28}, 2026</time>"
-        f"</p>\n{body}</article>\n"
-        f"<aside><h2>Related</h2><ul>{related}</ul></aside></main>\n"
-        "<footer><p>Bench Wire, a made-up publisher.</p><a href='/about'>About</a> "
-        "<a href='/privacy'>Privacy</a></footer>\n</body></html>\n"
-    ).encode()
-
-
-def generated_pages(count: int) -> dict[str, tuple[str, bytes]]:
-    """``count`` pages: originals and, one in eleven, a syndicated copy of an original."""
-    copies = count // 11
-    originals = count - copies
-    pages: dict[str, tuple[str, bytes]] = {}
-    texts = []
-    for n in range(originals):
-        paras = _paragraphs(n, 6 + n % 5)
-        texts.append(paras)
-        path = f"/a/story-{n:05d}"
-        pages[path] = ("text/html; charset=utf-8", _page(n, f"Story {n}", paras, None, path))
-    for n in range(copies):
-        credit = f"This story first appeared as Story {n} on Bench Wire."
-        path = f"/a/copy-{n:05d}"
-        body = _page(n, f"Copy of story {n}", texts[n], credit, path)
-        pages[path] = ("text/html; charset=utf-8", body)
-    return pages
 
 
 def corpus_pages(path: str) -> dict[str, tuple[str, bytes]]:
@@ -209,7 +122,14 @@ def serve(routes: dict[str, dict[str, tuple[str, bytes]]]) -> Iterator[str]:
 
 
 def crawl_cpu(
-    checkout: Path, proxy: str, directory: Path, *, sitemap: bool, fast: bool, tag: str
+    checkout: Path,
+    proxy: str,
+    directory: Path,
+    *,
+    sitemap: bool,
+    fast: bool,
+    tag: str,
+    settings: dict[str, str] | None = None,
 ) -> tuple[float, float, str]:
     """(CPU seconds, wall seconds, stdout) of one ``newsdedup crawl`` child process."""
     sources = directory / f"sources-{tag}.toml"
@@ -219,6 +139,8 @@ def crawl_cpu(
     command += ["--database-url", f"sqlite:///{directory / f'{tag}.db'}", "crawl", "benchwire"]
     command += ["--sources", str(sources), "--proxy", proxy, "--log-level", "WARNING"]
     for key, value in FAST_PROFILE.items() if fast else ():
+        command += ["-s", f"{key}={value}"]
+    for key, value in (settings or {}).items():
         command += ["-s", f"{key}={value}"]
     env = dict(os.environ, NEWSDEDUP_PROGRESS_ENABLED="0", PYTHONPATH=str(checkout))
     started = time.monotonic()
@@ -230,7 +152,7 @@ def crawl_cpu(
         output = log.read()
     wall = time.monotonic() - started
     # the empty source's run "fails" (it yields no articles): only start-up is wanted
-    if child.returncode != 0 and tag != "empty":
+    if child.returncode != 0 and not tag.endswith("empty"):
         raise SystemExit(f"crawl {tag} exited {child.returncode}:\n{output[-3000:]}")
     return usage.ru_utime + usage.ru_stime, wall, output
 
@@ -244,6 +166,63 @@ def extraction_cpu(pages: dict[str, tuple[str, bytes]]) -> float:
     return time.process_time() - started
 
 
+def page_figures(pages: dict[str, tuple[str, bytes]]) -> dict[str, list[float]]:
+    """Per page: bytes, elements, scripts, inline script/style bytes, links, ``div``s,
+    extraction CPU ms and body blocks kept (the calibration figures)."""
+    import lxml.html
+
+    from crawler.extract import extract
+
+    figures: dict[str, list[float]] = {name: [] for name in CALIBRATION}
+    for path, (content_type, body) in pages.items():
+        tree = lxml.html.fromstring(body)
+        inline = sum(len(e.text or "") for e in tree.iter("script", "style"))
+        started = time.process_time()
+        result = extract(body, url=f"http://{HOST}{path}", content_type=content_type)
+        spent = time.process_time() - started
+        row = (
+            len(body),
+            sum(1 for _ in tree.iter()),
+            len(tree.findall(".//script")),
+            inline,
+            len(tree.findall(".//a")),
+            len(tree.findall(".//div")),
+            1000 * spent,
+            len(result.blocks) if result.ok else 0,
+        )
+        for name, value in zip(CALIBRATION, row, strict=True):
+            figures[name].append(float(value))
+    return figures
+
+
+CALIBRATION = (
+    "bytes",
+    "elements",
+    "scripts",
+    "inline script+style bytes",
+    "links",
+    "divs",
+    "extraction ms",
+    "body blocks",
+)
+
+
+def calibrate(generated: dict[str, tuple[str, bytes]], real_path: str | None) -> None:
+    """Print the generated pages' figures beside a real corpus's (median, quartiles, mean)."""
+    arms = [("generated", page_figures(generated))]
+    if real_path:
+        arms.append(("real", page_figures(corpus_pages(real_path))))
+    print(f"{'per page':<26}" + "".join(f"{name + ' median (q1-q3) mean':>40}" for name, _ in arms))
+    for key in CALIBRATION:
+        cells = []
+        for _name, figures in arms:
+            values = figures[key]
+            q1, _q2, q3 = statistics.quantiles(values, n=4)
+            median, mean = statistics.median(values), statistics.mean(values)
+            cells.append(f"{median:>12,.1f} ({q1:,.0f}-{q3:,.0f}) {mean:,.1f}")
+        print(f"{key:<26}" + "".join(f"{cell:>40}" for cell in cells))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", help="corpus directory or .tgz (default: generated pages)")
@@ -251,35 +230,82 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--checkout", type=Path, default=ROOT, help="code to crawl with (default: this one)"
     )
+    parser.add_argument(
+        "--baseline", type=Path, help="also crawl with this checkout's code, in the same run"
+    )
     parser.add_argument("--no-fast", action="store_true", help="no loopback fast profile")
+    parser.add_argument(
+        "--pools",
+        default="",
+        help="comma-separated NEWSDEDUP_EXTRACT_POOL values, one arm each (this checkout)",
+    )
+    parser.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="only print the pages' figures (with --data: beside the generated pages')",
+    )
     args = parser.parse_args(argv)
     logging.disable(logging.CRITICAL)
-    pages = corpus_pages(args.data) if args.data else generated_pages(args.pages)
-    checkout = args.checkout.resolve()
-    print(f"pages: {len(pages)} ({'corpus ' + args.data if args.data else 'generated'})")
-    print(f"crawl code: {checkout}; profile: {'project settings' if args.no_fast else 'fast'}")
     from crawler.dedup.warmup import warm_up
 
+    if args.calibrate:
+        generated = generated_pages(args.pages)
+        extraction_cpu(dict(list(generated.items())[:20]))  # imports and caches first
+        calibrate(generated, args.data)
+        return 0
+    pages = corpus_pages(args.data) if args.data else generated_pages(args.pages)
+    arms: list[tuple[str, Path, dict[str, str]]] = [("this", args.checkout.resolve(), {})]
+    if args.pools:
+        arms = [
+            (f"this, pool {pool}", args.checkout.resolve(), {"NEWSDEDUP_EXTRACT_POOL": pool})
+            for pool in args.pools.split(",")
+        ]
+    if args.baseline is not None:
+        arms.insert(0, ("baseline", args.baseline.resolve(), {}))
+    print(f"pages: {len(pages)} ({'corpus ' + args.data if args.data else 'generated'})")
+    print(f"profile: {'project settings' if args.no_fast else 'loopback fast profile'}")
     warm_up()  # compile (or load) the kernels once, outside every measurement
     extraction_cpu(dict(list(pages.items())[:20]))  # imports and caches, outside too
+    n = len(pages)
+    fast = not args.no_fast
+    results = []
     with tempfile.TemporaryDirectory() as tmp, serve(routes_for(pages)) as proxy:
         directory = Path(tmp)
-        fast = not args.no_fast
-        empty, _, _ = crawl_cpu(checkout, proxy, directory, sitemap=False, fast=fast, tag="empty")
-        total, wall, _ = crawl_cpu(checkout, proxy, directory, sitemap=True, fast=fast, tag="all")
-        stored = _stored(directory / "all.db")
+        for number, (name, checkout, settings) in enumerate(arms):
+            tag = f"arm{number}-"
+            empty, _, _ = crawl_cpu(
+                checkout,
+                proxy,
+                directory,
+                sitemap=False,
+                fast=fast,
+                tag=tag + "empty",
+                settings=settings,
+            )
+            total, wall, _ = crawl_cpu(
+                checkout,
+                proxy,
+                directory,
+                sitemap=True,
+                fast=fast,
+                tag=tag + "all",
+                settings=settings,
+            )
+            stored = _stored(directory / f"{tag}all.db")
+            results.append((name, checkout, empty, total, wall, stored))
     extract_s = extraction_cpu(pages)
-    n = len(pages)
-    per_crawl = total / n
-    per_steady = (total - empty) / n
     per_extract = extract_s / n
-    print(f"pages stored: {stored}/{n}; crawl wall {wall:.1f} s ({n / wall:.1f} pages/s)")
-    print(f"crawl CPU:           {total:8.2f} s  {1000 * per_crawl:7.2f} ms/page")
-    print(f"  start-up (empty):  {empty:8.2f} s")
-    print(f"  less start-up:     {total - empty:8.2f} s  {1000 * per_steady:7.2f} ms/page")
     print(f"extraction alone:    {extract_s:8.2f} s  {1000 * per_extract:7.2f} ms/page")
-    print(f"ratio extraction/crawl: {per_extract / per_crawl:.2f} (with start-up)")
-    print(f"ratio extraction/crawl: {per_extract / per_steady:.2f} (less start-up)")
+    for name, checkout, empty, total, wall, stored in results:
+        per_crawl = total / n
+        per_steady = (total - empty) / n
+        print(f"[{name}] {checkout}")
+        print(f"  pages stored: {stored}/{n}; crawl wall {wall:.1f} s ({n / wall:.1f} pages/s)")
+        print(f"  crawl CPU:           {total:8.2f} s  {1000 * per_crawl:7.2f} ms/page")
+        print(f"    start-up (empty):  {empty:8.2f} s")
+        print(f"    less start-up:     {total - empty:8.2f} s  {1000 * per_steady:7.2f} ms/page")
+        print(f"  ratio extraction/crawl: {per_extract / per_crawl:.2f} (with start-up)")
+        print(f"  ratio extraction/crawl: {per_extract / per_steady:.2f} (less start-up)")
     return 0
 
 

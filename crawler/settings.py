@@ -45,6 +45,10 @@ NEWSDEDUP_RETRY_MAX_DELAY = float(os.environ.get("NEWSDEDUP_RETRY_MAX_DELAY", "6
 # The crawl writer (crawler.service.writer): most pages stored in one transaction (pages
 # waiting in the queue are committed together; 1: one commit per page).
 NEWSDEDUP_WRITE_BATCH = int(os.environ.get("NEWSDEDUP_WRITE_BATCH", "50"))
+# Where pages are extracted (crawler.service.extract_pool): "writer" (on the writer
+# thread, in its batch), "thread" or "process" (a pool of NEWSDEDUP_EXTRACT_WORKERS).
+NEWSDEDUP_EXTRACT_POOL = os.environ.get("NEWSDEDUP_EXTRACT_POOL", "writer")
+NEWSDEDUP_EXTRACT_WORKERS = int(os.environ.get("NEWSDEDUP_EXTRACT_WORKERS", "2"))
 # Seconds a request may take before it counts as a timeout (Scrapy's DOWNLOAD_TIMEOUT).
 NEWSDEDUP_DOWNLOAD_TIMEOUT = float(os.environ.get("NEWSDEDUP_DOWNLOAD_TIMEOUT", "30"))
 # Timeouts: how many times a request that got no answer within DOWNLOAD_TIMEOUT is tried

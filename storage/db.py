@@ -33,10 +33,14 @@ token bookkeeping, the crawl writer)::
 
     purged = retrying(factory, work)  # committed, or raised after the last attempt
 
-For the crawl writer: run each batch of ingest writes as one unit of work,
-``retrying(factory, lambda session: write_batch(session, pages))``, keeping in-memory
-effects (adding to the dedup index) until it returns; the error it raises after the last
-attempt is a storage fault to report, not a page to drop. Sessions of
+The crawl writer (:mod:`crawler.service.writer`) and its run book write the same way, with
+``serialized=True``: each batch of pages is one unit of work,
+``retrying(factory, lambda session: store_batch(session, pages), serialized=True)``; on
+PostgreSQL that also takes an advisory transaction lock, so two crawl processes never
+interleave "refresh the index, check, store". The batch adds to the in-memory dedup index
+as it goes, so only the wait for the write lock is retried (a "locked" error after the
+batch began is a storage fault); the error raised after the last attempt is a storage
+fault to report, not a page to drop. Sessions of
 :func:`make_session_factory` may still write (deferred ``BEGIN``), but under concurrent
 writers they can be refused: writers should go through these two helpers.
 
@@ -55,7 +59,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -76,6 +80,8 @@ RETRY_BASE_DELAY = 0.05
 RETRY_MAX_DELAY = 2.0
 #: Execution option of a connection whose transactions begin ``IMMEDIATE`` on SQLite.
 WRITE_OPTION = "newsdedup_write"
+#: PostgreSQL advisory lock key of serialized writing transactions (the crawl writer's).
+SERIAL_WRITE_KEY = 0x6E64_0002
 
 
 class DatabaseURLError(ValueError):
@@ -197,12 +203,17 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @contextmanager
-def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
+def write_session(factory: sessionmaker[Session], *, serialized: bool = False) -> Iterator[Session]:
     """A session for one writing transaction: commits on success, rolls back on error.
 
     On SQLite the transaction begins with ``BEGIN IMMEDIATE`` at once (waiting up to
-    :data:`BUSY_TIMEOUT` for the write lock), so its writes cannot be refused as stale.
-    No retry here (the body cannot be run again): use :func:`retrying` for that.
+    the engine's busy timeout for the write lock), so its writes cannot be refused as
+    stale, and no other writer of the file runs until it commits. ``serialized``: on
+    PostgreSQL too, no other serialized transaction of the database runs until this one
+    commits (its first statement takes the advisory transaction lock
+    :data:`SERIAL_WRITE_KEY`); the crawl writer's "refresh the index, check, store" is one
+    step that no other crawl process interleaves with. No retry here (the body cannot be
+    run again): use :func:`retrying` for that.
 
     Raises:
         sqlalchemy.exc.OperationalError: the lock was not obtained (database locked).
@@ -210,6 +221,8 @@ def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
     session = factory()
     try:
         session.connection(execution_options={WRITE_OPTION: True})  # begins the transaction
+        if serialized and session.get_bind().dialect.name != "sqlite":
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SERIAL_WRITE_KEY})
         yield session
         session.commit()
     except BaseException:
@@ -236,6 +249,7 @@ def retrying(
     base_delay: float = RETRY_BASE_DELAY,
     max_delay: float = RETRY_MAX_DELAY,
     sleep: Callable[[float], None] = time.sleep,
+    serialized: bool = False,
 ) -> T:
     """Run ``work(session)`` in a :func:`write_session` and commit; retry while locked.
 
@@ -243,10 +257,14 @@ def retrying(
         factory: the session factory of the database.
         work: the unit of work; it may run several times, each time in a fresh
             transaction, so it must not act outside the database before returning.
+            (A unit that must not run twice once started, like the crawl writer's batch,
+            turns a "locked" error it meets after starting into another exception: then
+            only the wait for the write lock, before ``work`` runs, is retried.)
         attempts: most runs (the first included).
         base_delay: first wait in seconds; doubles each retry (with jitter).
         max_delay: longest wait.
         sleep: how to wait (tests pass a fake).
+        serialized: see :func:`write_session`.
 
     Returns:
         What ``work`` returned in the run that committed.
@@ -258,7 +276,7 @@ def retrying(
     attempt = 1
     while True:
         try:
-            with write_session(factory) as session:
+            with write_session(factory, serialized=serialized) as session:
                 return work(session)
         except DBAPIError as exc:
             if not is_busy_error(exc) or attempt >= attempts:

@@ -42,7 +42,7 @@ from storage.repo.flags import (
     paragraph_counts,
 )
 from storage.repo.pages import get_page, page_body, page_ids, upsert_page
-from storage.repo.runs import bump, finish_run, start_run
+from storage.repo.runs import bump, finish_run, start_run, validate_counter
 from storage.repo.sources import get_or_create_source, get_source
 from storage.repo.stats import SourceSummary, Summary, summary
 
@@ -87,4 +87,5 @@ __all__ = [
     "start_run",
     "summary",
     "upsert_page",
+    "validate_counter",
 ]

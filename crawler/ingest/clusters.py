@@ -7,7 +7,7 @@ and writes the rows (:mod:`storage.repo.clusters`). The caller owns the session.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -27,28 +27,41 @@ from storage.repo.flags import article_ids_of_paragraphs, paragraph_counts
 
 
 def update_clusters(
-    session: Session, article: Article, matches: Sequence[Match], paragraphs: int
+    session: Session,
+    article_id: int,
+    matches: Sequence[Match],
+    paragraphs: int,
+    *,
+    new: bool = False,
+    article_of: Mapping[int, int] | None = None,
 ) -> Cluster | None:
-    """Join ``article`` to every cluster (or unclustered article) it verifiably copies,
-    merging them into one, and choose the cluster's original again.
+    """Join article ``article_id`` to every cluster (or unclustered article) it verifiably
+    copies, merging them into one, and choose the cluster's original again.
 
     An article already in a cluster has its cluster revisited even when it matched
     nothing new (its text, date or credit line may have changed).
 
     Args:
         session: the ingest session (not committed here).
-        article: the stored article, new or changed.
+        article_id: the stored article, new or changed.
         matches: the engine's matches for its dedup paragraphs (after suppression).
         paragraphs: how many of its paragraphs take part in dedup.
+        new: the article was inserted in this transaction (so it is in no cluster yet).
+        article_of: paragraph id -> article id, for (at least) the cross matches'
+            paragraphs when the caller knows them (else they are read).
 
     Returns:
         the article's cluster, or None when it is in none.
     """
     cross = [m for m in matches if m.kind in (EXACT_CROSS, NEAR_CROSS)]
-    own = repo_clusters.cluster_of(session, article.id)
+    own = None if new else repo_clusters.cluster_of(session, article_id)
     targets = []
     if cross:
-        article_of = article_ids_of_paragraphs(session, sorted({m.other for m in cross}))
+        wanted = sorted({m.other for m in cross})
+        if article_of is None or any(pid not in article_of for pid in wanted):
+            article_of = article_ids_of_paragraphs(session, wanted)
+        else:
+            article_of = {pid: article_of[pid] for pid in wanted}
         stored = paragraph_counts(session, sorted(set(article_of.values())), DEDUP_KINDS)
         overlaps = overlaps_from_matches(cross, article_of, paragraphs, stored)
         cluster_of = repo_clusters.cluster_ids_of(session, [o.article for o in overlaps])
@@ -58,7 +71,7 @@ def update_clusters(
     if targets:
         cluster = repo_clusters.gather_cluster(
             session,
-            article.id,
+            article_id,
             max(t.share for t in targets),
             clusters=[t.cluster for t in targets if t.cluster is not None],
             articles={t.articles[0]: t.share for t in targets if t.cluster is None},

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.dedup import (
@@ -33,8 +34,9 @@ from crawler.ingest.recheck import recheck_from_settings
 from crawler.ingest.site_boilerplate import SiteBoilerplate
 from crawler.items import FetchedPage
 from storage import repository as repo
-from storage.models import Article, CrawlRun, Paragraph, utcnow
-from storage.repo import hashes as repo_hashes
+from storage.models import Article, CrawlRun, Page, utcnow
+from storage.repo import bulk as repo_bulk
+from storage.repo.bulk import BodyParagraph, StoredArticle
 from storage.repo.incremental import mark_seen
 from storage.repo.suppressed import ordered, suppressed_among
 
@@ -44,6 +46,9 @@ BOILERPLATE = "boilerplate"
 
 # Block kinds that take part in dedup; headings are too short and too generic.
 REBUILD_BATCH = 2000
+
+#: What dedup needs of a stored paragraph: (norm_hash, article id, source id).
+Fact = tuple[str, int, int]
 
 
 @dataclass
@@ -108,6 +113,10 @@ class Ingestor:
         self.boilerplate = SiteBoilerplate()
         #: the highest paragraph id in the index (see :meth:`refresh`)
         self.watermark = 0
+        # run counts of the pages stored in this session, applied when it commits
+        self._tally: dict[int, dict[tuple[str, str | None], int]] = {}
+        self._tally_session: Session | None = None
+        self._held: tuple[Session, int | None, list[tuple[str, str | None, int]]] | None = None
 
     @classmethod
     def open(
@@ -145,11 +154,45 @@ class Ingestor:
         self.watermark = max(self.watermark, top)
         return loaded
 
+    def _count(
+        self, session: Session, run_id: int | None, field: str, key: str | None = None, n: int = 1
+    ) -> None:
+        """Count on the run, applied to its row once, when the session's transaction
+        commits (one ``UPDATE`` per batch, not per page): see :meth:`_apply_counts`."""
+        if run_id is None:
+            return
+        if self._tally_session is not session:
+            self._tally = {}
+            self._tally_session = session
+            event.listen(session, "before_commit", self._apply_counts)
+        counts = self._tally.setdefault(run_id, {})
+        counts[(field, key)] = counts.get((field, key), 0) + n
+
+    def _apply_counts(self, session: Session) -> None:
+        """Add the counts of the committing transaction's pages to their runs (and their
+        heartbeat). A page rolled back to its SAVEPOINT takes its counts with it: they
+        are kept aside until the page is stored (:meth:`ingest_in`)."""
+        if session.in_nested_transaction() or session is not self._tally_session:
+            return
+        tally, self._tally = self._tally, {}
+        for run_id, counts in tally.items():
+            run = session.get(CrawlRun, run_id)
+            if run is None:
+                continue
+            for (name, key), n in counts.items():
+                repo.bump(run, name, key, n=n)
+            run.heartbeat_at = utcnow()
+
     def refresh(self, session: Session) -> int:
         """Index the signatures stored since the index was loaded or last refreshed, by
         paragraph id watermark: what other processes on this database stored. Correct when
-        every writer holds the database's crawl write lock from its refresh to its commit
-        (:mod:`crawler.service.dblock`), so ids below the watermark are all indexed."""
+        every crawl writer refreshes inside a serialized writing transaction
+        (:func:`storage.db.retrying` with ``serialized=True``), so ids below the watermark
+        are all indexed.
+
+        Also starts the batch's cache of site-boilerplate evidence (read once per source
+        per batch, then kept up to date by this ingestor's own writes)."""
+        self.boilerplate.start_cache()
         return self._load(session, self.watermark)
 
     def _rebuild_signatures(self) -> None:
@@ -204,33 +247,58 @@ class Ingestor:
         extraction = extract(
             page.body, url=page.final_url or page.url, content_type=page.headers.get("content-type")
         )
+        self.boilerplate.forget()  # a transaction of its own: nothing cached from another
         with self._factory() as session, self._bound(session):
             outcome, added = self._store(session, page, extraction, source_id, run_id)
+            self._release_counts()
             session.commit()
         # Index only what was committed.
         self._index(added, source_id)
         return outcome
 
     def ingest_in(
-        self, session: Session, page: FetchedPage, *, source_id: int, run_id: int | None = None
+        self,
+        session: Session,
+        page: FetchedPage,
+        *,
+        source_id: int,
+        run_id: int | None = None,
+        extraction: Extraction | None = None,
     ) -> IngestOutcome:
         """Store one page in the caller's transaction (the crawl writer commits a batch of
         pages at once) and index its paragraphs at once, so the next page of the batch is
         checked against it. The caller commits, or gives up the index on failure (a crawl
-        stops when a commit fails: :mod:`crawler.service.writer`)."""
-        extraction = extract(
-            page.body, url=page.final_url or page.url, content_type=page.headers.get("content-type")
-        )
-        with self._bound(session):
-            outcome, added = self._store(session, page, extraction, source_id, run_id)
-            session.flush()
+        stops when a commit fails: :mod:`crawler.service.writer`). ``extraction``: the
+        page extracted already (by :mod:`crawler.service.extract_pool`)."""
+        if extraction is None:
+            extraction = extract(
+                page.body,
+                url=page.final_url or page.url,
+                content_type=page.headers.get("content-type"),
+            )
+        try:
+            with self._bound(session):
+                outcome, added = self._store(session, page, extraction, source_id, run_id)
+                session.flush()
+            self._release_counts()
+        except BaseException:
+            self._held = None
+            if self.boilerplate.caching:  # the caller rolls this page back: read again
+                self.boilerplate.start_cache()
+            raise
         self._index(added, source_id)
         return outcome
 
     def _index(self, added: Sequence[tuple[int, int, Signature]], source_id: int) -> None:
+        by_article: dict[int, list[tuple[int, Signature]]] = {}
         for key, article_id, sig in added:
-            self.engine.add(key, article_id, sig, group=source_id)
-            self.watermark = max(self.watermark, key)
+            by_article.setdefault(article_id, []).append((key, sig))
+        for article_id, entries in by_article.items():  # one index call per article
+            self.engine.add_many(
+                [key for key, _ in entries], article_id, [sig for _, sig in entries], source_id
+            )
+        if added:
+            self.watermark = max(self.watermark, max(key for key, _, _ in added))
 
     def relink(self, session: Session, article: Article) -> IngestOutcome:
         """Dedup a stored article again against the index, without fetching or extracting
@@ -239,7 +307,7 @@ class Ingestor:
         later articles are checked against it. The caller commits."""
         outcome = IngestOutcome(url=article.url, extraction_status="ok", article_id=article.id)
         with self._bound(session):
-            added = self._dedup_article(session, article, None, outcome)
+            added = self._dedup_article(session, repo_bulk.stored_article(article), None, outcome)
         for key, article_id, sig in added:
             self.engine.add(key, article_id, sig, group=article.source_id)
         return outcome
@@ -279,8 +347,8 @@ class Ingestor:
         source_id: int,
         run_id: int | None,
     ) -> tuple[IngestOutcome, list[tuple[int, int, Signature]]]:
-        run = session.get(CrawlRun, run_id) if run_id is not None else None
-        stored_page = repo.upsert_page(
+        count = self._page_counter(session, run_id)
+        stored_page = repo_bulk.store_page(
             session,
             source_id=source_id,
             url=page.url,
@@ -289,89 +357,144 @@ class Ingestor:
             content_type=page.headers.get("content-type"),
             etag=page.headers.get("etag"),
             last_modified=page.headers.get("last-modified"),
+            lastmod=page.lastmod,
             body=page.body,
             extraction_status=extraction.status,
             extraction_reason=extraction.reason,
             run_id=run_id,
         )
-        if page.lastmod:
-            stored_page.lastmod = page.lastmod[:64]
         outcome = IngestOutcome(
             url=page.url, extraction_status=extraction.status, reason=extraction.reason
         )
-        if run is not None:
-            repo.bump(run, "pages_fetched")
-            run.heartbeat_at = utcnow()
+        count("pages_fetched")
         if not extraction.ok:
             log.info("no article at %s: %s (%s)", page.url, extraction.status, extraction.reason)
-            if run is not None:
-                repo.bump(run, "errors", extraction.status)
+            count("errors", extraction.status)
             return outcome, []
 
         body, removed = self.boilerplate.clean(session, source_id, extraction.blocks, norm_hash)
         if removed:
             log.debug("%s: removed %d site-boilerplate block(s)", page.url, len(removed))
         blocks = [(b.kind, b.text, norm_hash(b.text)) for b in body]
-        article, status = repo.save_article(
-            session,
-            page=stored_page,
-            source_id=source_id,
-            url=page.url,
-            fields=article_fields(extraction),
-            blocks=blocks,
-            run_id=run_id,
+        article, status = self._save_article(
+            session, stored_page, source_id, page.url, article_fields(extraction), blocks, run_id
         )
         outcome.article_id = article.id
         outcome.article_status = status
         outcome.paragraphs = len(blocks)
-        if run is not None:
-            repo.bump(run, f"articles_{status}")
-            if status != "unchanged":
-                repo.bump(run, "paragraphs", n=len(blocks))
+        count(f"articles_{status}")
+        if status != "unchanged":
+            count("paragraphs", n=len(blocks))
         if status == "unchanged":
             return outcome, []
         added = self._dedup_article(session, article, run_id, outcome)
-        if run is not None:
-            for kind, count in outcome.duplicates.items():
-                repo.bump(run, "duplicates", kind, n=count)
+        for kind, found in outcome.duplicates.items():
+            count("duplicates", kind, n=found)
         return outcome, added
 
+    def _page_counter(self, session: Session, run_id: int | None) -> Callable[..., None]:
+        """``count(field, key=None, n=1)`` for one page: held back until the page is
+        stored (a page rolled back to its SAVEPOINT counts nothing), then
+        :meth:`_count`."""
+        held: list[tuple[str, str | None, int]] = []
+        self._held = (session, run_id, held)
+
+        def count(field: str, key: str | None = None, n: int = 1) -> None:
+            repo.validate_counter(field, key)
+            held.append((field, key, n))
+
+        return count
+
+    def _release_counts(self) -> None:
+        """The page was stored: its counts join the transaction's."""
+        if self._held is None:
+            return
+        session, run_id, held = self._held
+        self._held = None
+        for name, key, n in held:
+            self._count(session, run_id, name, key, n)
+
+    def _save_article(
+        self,
+        session: Session,
+        page: repo_bulk.StoredPage,
+        source_id: int,
+        url: str,
+        fields: repo.ArticleFields,
+        blocks: Sequence[tuple[str, str, str]],
+        run_id: int | None,
+    ) -> tuple[StoredArticle, str]:
+        """A new article is inserted with Core statements (:mod:`storage.repo.bulk`); a
+        stored one goes through :func:`storage.repo.articles.save_article` (versions,
+        paragraphs replaced or kept). A page inserted just now has no article: articles
+        are stored under their page's URL, and pages are never deleted."""
+        if page.inserted or repo_bulk.find_article(session, url, page.id) is None:
+            article = repo_bulk.insert_article(
+                session,
+                page_id=page.id,
+                source_id=source_id,
+                url=url,
+                fields=fields,
+                blocks=blocks,
+                run_id=run_id,
+            )
+            self.boilerplate.article_added(source_id)
+            return article, repo.STATUS_NEW
+        stored_page = session.get(Page, page.id)
+        assert stored_page is not None
+        orm_article, status = repo.save_article(
+            session,
+            page=stored_page,
+            source_id=source_id,
+            url=url,
+            fields=fields,
+            blocks=blocks,
+            run_id=run_id,
+        )
+        return repo_bulk.stored_article(orm_article), status
+
     def _dedup_article(
-        self, session: Session, article: Article, run_id: int | None, outcome: IngestOutcome
+        self, session: Session, article: StoredArticle, run_id: int | None, outcome: IngestOutcome
     ) -> list[tuple[int, int, Signature]]:
         paragraphs = [p for p in article.paragraphs if p.kind in DEDUP_KINDS]
         if not paragraphs:
             return []
+        session.flush()  # pending ORM changes before the Core statements below
         texts = [p.text for p in paragraphs]
         sigs = self.engine.signatures(texts)
         matches: list[Match] = self.engine.check_article(
             texts, sigs, article=article.id, kinds=[p.kind for p in paragraphs]
         )
-        matches = self._drop_stale(session, matches)
-        matches = self._drop_suppressed(session, paragraphs, matches)
-        matches, learned = self._site_repeats(session, article.source_id, matches)
-        for match in matches:
-            this = paragraphs[match.index]
-            other_id = self._other_id(paragraphs, match)
-            created = repo.add_duplicate_link(
-                session,
-                paragraph_id=this.id,
-                matched_paragraph_id=other_id,
+        # what is known of the stored paragraphs matched, in one query
+        cross_ids = sorted({m.other for m in matches if not m.kind.endswith("_within")})
+        facts = repo_bulk.paragraph_facts(session, cross_ids) if cross_ids else {}
+        matches = self._drop_stale(matches, facts)
+        matches = self._drop_suppressed(session, paragraphs, matches, facts)
+        matches, learned = self._site_repeats(session, article.source_id, matches, facts)
+        links = [
+            repo_bulk.LinkRow(
+                paragraph_id=paragraphs[match.index].id,
+                matched_paragraph_id=self._other_id(paragraphs, match),
                 kind=match.kind,
                 method=match.method,
                 score=match.score,
                 scores=dict(match.scores),
-                params_id=self.params_id,
-                run_id=run_id,
             )
-            if created:
+            for match in matches
+        ]
+        created = repo_bulk.insert_duplicate_links(
+            session, links, params_id=self.params_id, run_id=run_id, fresh=article.new
+        )
+        for match, stored in zip(matches, created, strict=True):
+            if stored:
                 outcome.duplicates[match.kind] = outcome.duplicates.get(match.kind, 0) + 1
         repo.save_signatures(
             session,
             self.params_id,
             [(p.id, sig.to_bytes()) for p, sig in zip(paragraphs, sigs, strict=True)],
         )
-        self._cluster(session, article, matches, len(paragraphs))
+        article_of = {pid: fact[1] for pid, fact in facts.items()}
+        self._cluster(session, article, matches, len(paragraphs), article_of)
         added = [(p.id, article.id, sig) for p, sig in zip(paragraphs, sigs, strict=True)]
         if learned:  # boilerplate learned now: clean the source's first pages of it, this one too
             gone = self.boilerplate.reclean(session, article.source_id, learned)
@@ -379,32 +502,32 @@ class Ingestor:
         return added
 
     @staticmethod
-    def _other_id(paragraphs: Sequence[Paragraph], match: Match) -> int:
+    def _other_id(paragraphs: Sequence[BodyParagraph], match: Match) -> int:
         return paragraphs[match.other].id if match.kind.endswith("_within") else match.other
 
     @staticmethod
-    def _drop_stale(session: Session, matches: list[Match]) -> list[Match]:
+    def _drop_stale(matches: list[Match], facts: Mapping[int, Fact]) -> list[Match]:
         """Leave out matches of stored paragraphs that are gone (a replaced article version,
         re-cleaned boilerplate) but are still in the in-memory index."""
-        cross_ids = sorted({m.other for m in matches if not m.kind.endswith("_within")})
-        if not cross_ids:
-            return matches
-        alive = repo_hashes.paragraph_hashes(session, cross_ids)
-        return [m for m in matches if m.kind.endswith("_within") or m.other in alive]
+        return [m for m in matches if m.kind.endswith("_within") or m.other in facts]
 
     def _drop_suppressed(
-        self, session: Session, paragraphs: Sequence[Paragraph], matches: list[Match]
+        self,
+        session: Session,
+        paragraphs: Sequence[BodyParagraph],
+        matches: list[Match],
+        facts: Mapping[int, Fact],
     ) -> list[Match]:
         """Leave out pairs that editors judged not to be duplicates."""
         if not matches:
             return matches
-        cross_ids = [m.other for m in matches if not m.kind.endswith("_within")]
-        other_hash = repo_hashes.paragraph_hashes(session, cross_ids)
         own = {i: p.norm_hash for i, p in enumerate(paragraphs)}
 
         def pair(m: Match) -> tuple[str, str] | None:
-            other = own[m.other] if m.kind.endswith("_within") else other_hash.get(m.other)
-            return None if other is None else ordered(own[m.index], other)
+            if m.kind.endswith("_within"):
+                return ordered(own[m.index], own[m.other])
+            fact = facts.get(m.other)
+            return None if fact is None else ordered(own[m.index], fact[0])
 
         pairs = {id(m): pair(m) for m in matches}
         suppressed = suppressed_among(session, [p for p in pairs.values() if p is not None])
@@ -415,16 +538,17 @@ class Ingestor:
         return kept
 
     def _site_repeats(
-        self, session: Session, source_id: int, matches: list[Match]
+        self, session: Session, source_id: int, matches: list[Match], facts: Mapping[int, Fact]
     ) -> tuple[list[Match], set[str]]:
         """Count repeats of the source's own stored paragraphs as site-boilerplate evidence,
         and give kind ``boilerplate`` to the matches whose paragraph is now boilerplate.
         Also returns the boilerplate hashes these repeats touch."""
         cross_ids = sorted({m.other for m in matches if m.kind in (EXACT_CROSS, NEAR_CROSS)})
-        if not cross_ids:
-            return matches, set()
-        origins = repo_hashes.paragraph_origins(session, cross_ids)
-        same_site = {pid: o for pid, o in origins.items() if o[1] == source_id}
+        same_site = {
+            pid: (facts[pid][0], facts[pid][2])
+            for pid in cross_ids
+            if pid in facts and facts[pid][2] == source_id
+        }
         if not same_site:
             return matches, set()
         texts = repo.paragraph_texts(session, sorted(same_site))
@@ -442,10 +566,17 @@ class Ingestor:
         ], active
 
     def _cluster(
-        self, session: Session, article: Article, matches: Sequence[Match], paragraphs: int
+        self,
+        session: Session,
+        article: StoredArticle,
+        matches: Sequence[Match],
+        paragraphs: int,
+        article_of: Mapping[int, int],
     ) -> None:
         """Clusters and originals: see :mod:`crawler.ingest.clusters`."""
-        update_clusters(session, article, matches, paragraphs)
+        update_clusters(
+            session, article.id, matches, paragraphs, new=article.new, article_of=article_of
+        )
 
 
 LookupFn = Callable[[Sequence[int]], Mapping[int, str]]

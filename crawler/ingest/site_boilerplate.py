@@ -51,15 +51,50 @@ class SiteBoilerplate:
         self.min_pages = min_pages
         self.min_share = min_share
         self.record = record
+        # per source: evidence (hash -> pages) and stored article count, while caching
+        self._evidence: dict[int, dict[str, int]] | None = None
+        self._articles: dict[int, int] = {}
+
+    def start_cache(self) -> None:
+        """Keep what :meth:`active` reads in memory from now on, updated by this object's
+        own writes (:meth:`observe`, :meth:`article_added`): for one transaction whose
+        writer is the only one (the crawl writer's batch, under the write lock). Starting
+        again drops what was kept (a page rolled back, a new transaction)."""
+        self._evidence = {}
+        self._articles = {}
+
+    @property
+    def caching(self) -> bool:
+        return self._evidence is not None
+
+    def forget(self) -> None:
+        """Stop caching: every :meth:`active` reads the database again."""
+        self._evidence = None
+        self._articles = {}
+
+    def article_added(self, source_id: int) -> None:
+        """An article of the source was inserted in the current transaction."""
+        if source_id in self._articles:
+            self._articles[source_id] += 1
 
     def active(self, session: Session, source_id: int) -> set[str]:
         """The source's boilerplate hashes, as of the evidence stored now."""
-        rows = repo_bp.site_boilerplate(session, source_id)
-        if not rows:
+        if self._evidence is None:
+            evidence = repo_bp.site_evidence(session, source_id)
+        elif source_id in self._evidence:
+            evidence = self._evidence[source_id]
+        else:
+            evidence = repo_bp.site_evidence(session, source_id)
+            self._evidence[source_id] = evidence
+        if not evidence:
             return set()
-        total = repo_bp.source_article_count(session, source_id)
+        total = self._articles.get(source_id)
+        if total is None:
+            total = repo_bp.source_article_count(session, source_id)
+            if self._evidence is not None:
+                self._articles[source_id] = total
         return boilerplate_hashes(
-            {row.norm_hash: row.pages for row in rows},
+            evidence,
             total_pages=max(total, 1),
             min_pages=self.min_pages,
             min_share=self.min_share,
@@ -96,14 +131,17 @@ class SiteBoilerplate:
             The hashes (of stored paragraphs) that are boilerplate of the source after
             counting this article.
         """
-        seen: set[str] = set()
+        texts: dict[str, str] = {}
         for paragraph_id, (digest, text) in repeats.items():
-            if matched_sources.get(paragraph_id) != source_id or digest in seen:
-                continue
-            seen.add(digest)
-            if self.record:
-                repo_bp.record_occurrence(session, source_id, digest, text, pages=2)
-        return self.active(session, source_id) & seen if seen else set()
+            if matched_sources.get(paragraph_id) == source_id and digest not in texts:
+                texts[digest] = text
+        if not texts:
+            return set()
+        if self.record:
+            grown = repo_bp.record_occurrences(session, source_id, texts, pages=2)
+            if self._evidence is not None and source_id in self._evidence:
+                self._evidence[source_id].update(grown)
+        return self.active(session, source_id) & set(texts)
 
     def reclean(
         self, session: Session, source_id: int, hashes: set[str], skip: int | None = None

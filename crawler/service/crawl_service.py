@@ -5,7 +5,8 @@ Built once per process by :mod:`crawler.service.runner` (``newsdedup crawl``, ``
 ``schedule``) and handed to each crawler's pipeline through the crawler
 (:class:`ServiceCrawler`); a plain ``scrapy crawl`` pipeline builds its own. Settings are
 read here from the Scrapy settings given (``NEWSDEDUP_EMBEDDINGS``,
-``NEWSDEDUP_WRITE_BATCH``, ``NEWSDEDUP_REDIS_*``), never from the environment directly.
+``NEWSDEDUP_WRITE_BATCH``, ``NEWSDEDUP_EXTRACT_POOL``, ``NEWSDEDUP_EXTRACT_WORKERS``,
+``NEWSDEDUP_REDIS_*``), never from the environment directly.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from typing import Any
 from scrapy.crawler import Crawler
 from sqlalchemy.orm import Session
 
+from crawler.extract.model import Extraction
 from crawler.fetch.incremental import NotModified
 from crawler.ingest.ingestor import IngestOutcome
 from crawler.items import FetchedPage
-from crawler.service.dblock import SQLITE_BUSY_SECONDS, startup_lock
+from crawler.service.dblock import startup_lock
+from crawler.service.extract_pool import ExtractPool, pool_from_settings
 from crawler.service.runbook import RunBook
 from crawler.service.writer import DEFAULT_BATCH, DatabaseWriter, StorageFault
 
@@ -42,15 +45,13 @@ class CrawlService:
 
         self.database_url = database_url
         self.settings = settings
-        kwargs: dict[str, Any] = {}
-        if database_url.startswith("sqlite"):
-            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS}
-        self.engine = make_engine(database_url, **kwargs)
+        self.engine = make_engine(database_url)
         self.factory = make_session_factory(self.engine)
         self.book = RunBook(self.factory, trigger)
         self.ingestor: Any = None
         self.shared = bool(settings.get("NEWSDEDUP_REDIS_URL"))
         self.crawlers: set[Crawler] = set()
+        self.pool: ExtractPool | None = None if self.shared else pool_from_settings(settings)
         self.writer = DatabaseWriter(
             self.factory,
             database_url,
@@ -113,13 +114,31 @@ class CrawlService:
                 batched=False,
             )
 
-        def store(session: Session) -> IngestOutcome:
+        def store(session: Session, extraction: Extraction | None = None) -> IngestOutcome:
             outcome: IngestOutcome = self.ingestor.ingest_in(
-                session, page, source_id=source_id, run_id=run_id
+                session, page, source_id=source_id, run_id=run_id, extraction=extraction
             )
             return outcome
 
-        return self.writer.submit(store)
+        if self.pool is None:
+            return self.writer.submit(store)
+        from twisted.internet import defer
+        from twisted.internet import reactor as installed
+
+        reactor: Any = installed
+        done: defer.Deferred[IngestOutcome] = defer.Deferred()
+
+        def extracted(extraction: Extraction | None, error: BaseException | None) -> None:
+            def hand_over() -> None:  # on the reactor thread
+                if error is not None:
+                    done.errback(error)
+                    return
+                self.writer.submit(lambda session: store(session, extraction)).chainDeferred(done)
+
+            reactor.callFromThread(hand_over)
+
+        self.pool.submit(page, extracted)
+        return done
 
     def not_modified(self, item: NotModified, source_id: int, run_id: int | None) -> Any:
         """Record a page that did not change; a Deferred of its :class:`IngestOutcome`."""
@@ -162,5 +181,7 @@ class CrawlService:
                 crawler.stop().addErrback(lambda f: log.warning("stopping a crawl: %s", f.value))
 
     def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
         self.writer.close()
         self.engine.dispose()

@@ -1,16 +1,15 @@
-"""How crawl processes sharing one database take turns writing (see docs/operations.md).
+"""The start-up lock of crawl processes sharing one database (see docs/operations.md).
 
-Two locks, both per database:
+:func:`startup_lock`: migrations, the dedup parameter row, the signature rebuild and the
+index load of one process happen while no other crawl process of the same database does
+them. SQLite: ``flock`` on a file beside the database (``newsdedup.db.crawl-lock``);
+PostgreSQL: a session advisory lock. It spans several transactions, so it is not a
+transaction's lock.
 
-- **Start-up lock** (:func:`startup_lock`): migrations, the dedup parameter row, the
-  signature rebuild and the index load of one process happen while no other crawl process
-  of the same database does them. SQLite: ``flock`` on a file beside the database
-  (``newsdedup.db.crawl-lock``); PostgreSQL: a session advisory lock.
-- **Write lock** (:func:`lock_for_write`): the first statement of every write transaction
-  of the crawl writer. SQLite: a no-op ``UPDATE`` that takes SQLite's own write lock (other
-  writers wait for it through the busy timeout); PostgreSQL: an advisory transaction lock.
-  The lock lasts until the commit, so "refresh the index, check, store" is one step that
-  no other crawl process interleaves with.
+Writes are not serialised here: every writing transaction of the crawl (the writer's
+batches, the run book) goes through :func:`storage.db.retrying` with ``serialized=True``,
+the one way the project writes (SQLite ``BEGIN IMMEDIATE``; PostgreSQL an advisory
+transaction lock held to the commit).
 """
 
 from __future__ import annotations
@@ -23,18 +22,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
 
 from storage.db import sqlite_path
 
 log = logging.getLogger(__name__)
 
-#: PostgreSQL advisory lock keys (arbitrary constants, distinct from scale-out's).
+#: PostgreSQL advisory lock key (an arbitrary constant, distinct from scale-out's and
+#: from :data:`storage.db.SERIAL_WRITE_KEY`).
 STARTUP_KEY = 0x6E64_0001
-WRITE_KEY = 0x6E64_0002
-
-#: Seconds a crawl writer waits for SQLite's write lock before a write fails.
-SQLITE_BUSY_SECONDS = 60.0
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -76,11 +71,3 @@ def _flock(fd: int) -> None:
         started = time.monotonic()
         fcntl.flock(fd, fcntl.LOCK_EX)
         log.info("start-up lock taken after %.1f s", time.monotonic() - started)
-
-
-def lock_for_write(session: Session) -> None:
-    """Take the database's crawl write lock as the transaction's first statement."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("UPDATE dedup_params SET id = id WHERE 0"))
-    else:
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_KEY})

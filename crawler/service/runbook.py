@@ -4,8 +4,8 @@ Shared by ``newsdedup crawl``/``schedule``/``demo`` (:mod:`crawler.service.runne
 opens a run before a source's crawl and closes it after) and by the pipeline of a plain
 ``scrapy crawl`` (:mod:`crawler.pipelines`, which opens and closes its own). Every method
 writes, so the crawl service calls them on its writer thread
-(:mod:`crawler.service.writer`); each is one transaction that starts with the database's
-crawl write lock.
+(:mod:`crawler.service.writer`); each is one serialized writing transaction
+(:func:`storage.db.retrying` with ``serialized=True``, as the writer's batches).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.fetch.incremental import KnownPage
-from crawler.service.dblock import lock_for_write
+from storage.db import retrying
 
 # Run verdicts are logged under the runner's name, as before the run book had a module.
 log = logging.getLogger("crawler.service.runner")
@@ -90,8 +90,7 @@ class RunBook:
         from storage.repo.incremental import known_pages
         from storage.repo.runs_query import mark_interrupted, running_runs
 
-        with self.factory() as session:
-            lock_for_write(session)
+        def work(session: Session) -> OpenedRun:
             row = repo.get_or_create_source(session, name, domains)
             # Also for workers of a shared crawl: a run of a live worker (its pid here, or
             # a fresh heartbeat from another host) is never closed (runs_query).
@@ -99,7 +98,6 @@ class RunBook:
                 log.warning("source %s: run %d marked interrupted: %s", name, run.id, run.message)
             busy = [] if shared or not refuse_busy else running_runs(session, row.id)
             if busy:
-                session.commit()
                 other = busy[0]
                 why = f"run {other.id} (pid {other.pid}) of it is still running"
                 return OpenedRun(row.id, None, {}, why)
@@ -113,8 +111,10 @@ class RunBook:
                     url: KnownPage(lastmod, etag, last_modified)
                     for url, (lastmod, etag, last_modified) in known_pages(session, row.id).items()
                 }
-            session.commit()
+            session.flush()
             return OpenedRun(row.id, run.id, known)
+
+        return retrying(self.factory, work, serialized=True)
 
     @staticmethod
     def count_error(session: Session, run_id: int, kind: str) -> None:
@@ -147,8 +147,7 @@ class RunBook:
         from storage import repository as repo
         from storage.models import CrawlRun
 
-        with self.factory() as session:
-            lock_for_write(session)
+        def work(session: Session) -> tuple[str, str | None, str]:
             run = session.get(CrawlRun, run_id)
             assert run is not None
             for code, count in (http or {}).items():
@@ -162,11 +161,13 @@ class RunBook:
                 verdict = judge(counters_of(run), finish_reason, limit)
                 status, reason = verdict.status, verdict.reason
             repo.finish_run(session, run, status, reason)
-            session.commit()
             summary = (
                 f"{run.pages_fetched} pages, {run.articles_new} new, "
                 f"{run.articles_updated} updated, {run.articles_unchanged} unchanged"
             )
+            return status, reason, summary
+
+        status, reason, summary = retrying(self.factory, work, serialized=True)
         if fault is not None:
             log.info("source %s: run %d recorded failed (%s)", name, run_id, summary)
         elif status == "failed":

@@ -2,11 +2,14 @@
 
 Every source's pipeline hands its pages to :meth:`DatabaseWriter.submit`; the reactor
 thread never runs SQL. The thread takes the pages that are waiting (up to ``batch``) and
-stores them in one transaction: the database's crawl write lock first
-(:func:`crawler.service.dblock.lock_for_write`), then ``before_batch`` (the ingestor
-indexes what other processes stored since its last batch), then each page in a SAVEPOINT
-(a page that fails is rolled back alone and reported to its caller), then one commit.
-Callers get their result after the commit.
+stores them in one transaction, the project's one way to write
+(:func:`storage.db.retrying` with ``serialized=True``): the write lock first (SQLite
+``BEGIN IMMEDIATE``; PostgreSQL an advisory transaction lock), waited for and retried
+while the database is locked, then ``before_batch`` (the ingestor indexes what other
+processes stored since its last batch), then each page in a SAVEPOINT (a page that fails
+is rolled back alone and reported to its caller), then one commit. Once the batch has
+begun it is not run again (the dedup index has changed): a "locked" error then is a
+storage fault. Callers get their result after the commit.
 
 A storage fault (the database is read-only, the disk is full, the file or server is gone)
 is fatal: the writer logs one ERROR naming the database and the cause, calls ``on_fault``
@@ -29,8 +32,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.service.dblock import lock_for_write
-from storage.db import describe_error, display_url, sqlite_path
+from storage.db import describe_error, display_url, is_busy_error, retrying, sqlite_path
 
 log = logging.getLogger(__name__)
 
@@ -202,22 +204,11 @@ class DatabaseWriter:
             for job in jobs:
                 job.deliver(None, self.fault)
             return
-        results: list[tuple[_Job, Any, BaseException | None]] = []
         try:
             self._check_present()
-            with self.factory() as session:
-                lock_for_write(session)
-                if self.before_batch is not None:
-                    self.before_batch(session)
-                for job in jobs:
-                    try:
-                        with session.begin_nested():
-                            results.append((job, job.fn(session), None))
-                    except Exception as exc:  # one page's trouble
-                        if is_storage_fault(exc):
-                            raise
-                        results.append((job, None, exc))
-                session.commit()
+            results = retrying(
+                self.factory, lambda session: self._store_batch(session, jobs), serialized=True
+            )
         except Exception as exc:  # a storage fault, or a bug: both fatal
             fault = self._fail(exc)
             for job in jobs:
@@ -227,6 +218,29 @@ class DatabaseWriter:
         self.jobs += len(jobs)
         for job, result, error in results:
             job.deliver(result, error)
+
+    def _store_batch(
+        self, session: Session, jobs: list[_Job]
+    ) -> list[tuple[_Job, Any, BaseException | None]]:
+        """The batch's unit of work, in the transaction :func:`storage.db.retrying` began
+        with the write lock held; not to be run twice (see the module's docstring)."""
+        results: list[tuple[_Job, Any, BaseException | None]] = []
+        try:
+            if self.before_batch is not None:
+                self.before_batch(session)
+            for job in jobs:
+                try:
+                    with session.begin_nested():
+                        results.append((job, job.fn(session), None))
+                except Exception as exc:  # one page's trouble
+                    if is_storage_fault(exc):
+                        raise
+                    results.append((job, None, exc))
+        except DBAPIError as exc:
+            if is_busy_error(exc):  # not retried: the batch has begun
+                raise StorageFault(storage_message(self.database, exc)) from exc
+            raise
+        return results
 
     def _check_present(self) -> None:
         if self._path is not None and not self._path.exists():

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -133,22 +134,37 @@ def save_article(
 
 
 def _paragraphs(blocks: Sequence[tuple[str, str, str]]) -> list[Paragraph]:
+    return [Paragraph(**values) for values in paragraph_values(blocks)]
+
+
+def paragraph_values(blocks: Sequence[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """The paragraph rows of ``blocks`` (position, kind cut to its column, text, hash),
+    without ``article_id``: shared by the ORM and Core writers."""
     return [
-        Paragraph(position=position, kind=kind[:_KIND_MAX], text=text, norm_hash=norm_hash)
+        {"position": position, "kind": kind[:_KIND_MAX], "text": text, "norm_hash": norm_hash}
         for position, (kind, text, norm_hash) in enumerate(blocks)
     ]
 
 
+def field_values(fields: ArticleFields) -> dict[str, Any]:
+    """The article columns set from extracted metadata (URLs that do not fit dropped,
+    language cut, datetimes naive UTC): shared by the ORM and Core writers."""
+    return {
+        "canonical_url": _url_or_none(fields.canonical_url),
+        "title": fields.title,
+        "authors": list(fields.authors),
+        "published_at": _naive_utc(fields.published_at),
+        "updated_at": _naive_utc(fields.updated_at),
+        "language": fields.language[:_LANGUAGE_MAX] if fields.language else None,
+        "site_name": fields.site_name,
+        "credit": fields.credit,
+        "credit_url": _url_or_none(fields.credit_url),
+    }
+
+
 def _apply_fields(article: Article, fields: ArticleFields) -> None:
-    article.canonical_url = _url_or_none(fields.canonical_url)
-    article.title = fields.title
-    article.authors = list(fields.authors)
-    article.published_at = _naive_utc(fields.published_at)
-    article.updated_at = _naive_utc(fields.updated_at)
-    article.language = fields.language[:_LANGUAGE_MAX] if fields.language else None
-    article.site_name = fields.site_name
-    article.credit = fields.credit
-    article.credit_url = _url_or_none(fields.credit_url)
+    for key, value in field_values(fields).items():
+        setattr(article, key, value)
 
 
 def _url_or_none(url: str | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, and_, delete, select
@@ -80,20 +81,11 @@ def save_signatures(
     values = dict(signatures)
     if not values:
         return 0
-    table = cast(Table, ParagraphSignature.__table__)
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         session.flush()  # a Core statement does not autoflush
-        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-        stmt = insert(table)
         session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[table.c.paragraph_id],
-                set_={
-                    "params_id": stmt.excluded.params_id,
-                    "hashvalues": stmt.excluded.hashvalues,
-                },
-            ),
+            _signature_upsert(dialect),
             [
                 {"paragraph_id": paragraph_id, "params_id": params_id, "hashvalues": value}
                 for paragraph_id, value in values.items()
@@ -108,6 +100,18 @@ def save_signatures(
         signature.params_id = params_id
         signature.hashvalues = value
     return len(values)
+
+
+@cache
+def _signature_upsert(dialect: str) -> Any:
+    """The signature upsert of :func:`save_signatures`, built once per dialect."""
+    table = cast(Table, ParagraphSignature.__table__)
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    stmt = insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.paragraph_id],
+        set_={"params_id": stmt.excluded.params_id, "hashvalues": stmt.excluded.hashvalues},
+    )
 
 
 def iter_signatures(

@@ -82,16 +82,23 @@ def bump(run: CrawlRun, field: str, key: str | None = None, n: int = 1) -> None:
         >>> (run.pages_fetched, run.http_statuses)
         (1, {'200': 2})
     """
+    validate_counter(field, key)
     if field in COUNTER_FIELDS:
-        if key is not None:
-            raise ValueError(f"counter {field!r} takes no key (got {key!r})")
         setattr(run, field, (getattr(run, field) or 0) + n)
-    elif field in KEYED_COUNTER_FIELDS:
-        if key is None:
-            raise ValueError(f"counter {field!r} needs a key")
+    else:
         counts = dict(getattr(run, field) or {})
         counts[str(key)] = int(counts.get(str(key), 0)) + n
         setattr(run, field, counts)  # a new dict, so the change is seen and persisted
+
+
+def validate_counter(field: str, key: str | None) -> None:
+    """Raise what :func:`bump` raises for an unknown counter or a wrong key."""
+    if field in COUNTER_FIELDS:
+        if key is not None:
+            raise ValueError(f"counter {field!r} takes no key (got {key!r})")
+    elif field in KEYED_COUNTER_FIELDS:
+        if key is None:
+            raise ValueError(f"counter {field!r} needs a key")
     else:
         known = COUNTER_FIELDS + KEYED_COUNTER_FIELDS
         raise ValueError(f"unknown run counter {field!r}; expected one of {known}")
