@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +30,7 @@ from crawler.extract import extract
 from crawler.extract.model import Extraction
 from crawler.fetch.incremental import NotModified
 from crawler.ingest.clusters import update_clusters
+from crawler.ingest.index_snapshot import load_index, save_index
 from crawler.ingest.recheck import recheck_from_settings
 from crawler.ingest.site_boilerplate import SiteBoilerplate
 from crawler.items import FetchedPage
@@ -108,6 +110,8 @@ class Ingestor:
         self.boilerplate = SiteBoilerplate()
         #: the highest paragraph id in the index (see :meth:`refresh`)
         self.watermark = 0
+        #: the index snapshot file (see :meth:`open`)
+        self.snapshot: Path | None = None
 
     @classmethod
     def open(
@@ -115,9 +119,12 @@ class Ingestor:
         session_factory: sessionmaker[Session],
         params: DedupParams | None = None,
         recheck: Recheck | None = None,
+        snapshot: Path | None = None,
     ) -> Ingestor:
         """Build the ingestor; ``recheck`` defaults to what ``NEWSDEDUP_EMBEDDINGS`` (the
-        environment) asks for: a crawl passes the one its Scrapy settings ask for."""
+        environment) asks for: a crawl passes the one its Scrapy settings ask for.
+        ``snapshot``: the index snapshot file to start from and to write with
+        :meth:`save_snapshot` (:mod:`crawler.ingest.index_snapshot`); None: SQL only."""
         params = params or DedupParams()
         with session_factory() as session:
             row = repo.get_or_create_params(session, params.fingerprint(), params.to_dict())
@@ -127,10 +134,28 @@ class Ingestor:
             recheck = recheck_from_settings()
         ingestor = cls(session_factory, params, params_id, recheck)
         ingestor._rebuild_signatures()
+        ingestor.snapshot = snapshot
         with session_factory() as session:
-            loaded = ingestor._load(session, None)
-        log.info("dedup index loaded: %d paragraphs (params %s)", loaded, params.fingerprint()[:12])
+            how = load_index(ingestor.engine, session, params_id, snapshot)
+        ingestor.watermark = how.watermark
+        log.info(
+            "dedup index loaded: %d paragraphs in %.1fs (%s, %d rows from SQL; params %s)",
+            how.paragraphs,
+            how.seconds,
+            how.source,
+            how.from_sql,
+            params.fingerprint()[:12],
+        )
+        if snapshot is not None and how.source in ("rebuilt", "reconciled"):
+            ingestor.save_snapshot()
         return ingestor
+
+    def save_snapshot(self) -> bool:
+        """Write the index snapshot (when one is configured); False when not written."""
+        if self.snapshot is None:
+            return False
+        with self._factory() as session:
+            return save_index(self.engine, session, self.params_id, self.watermark, self.snapshot)
 
     def _load(self, session: Session, after: int | None) -> int:
         top = after or 0

@@ -1,0 +1,191 @@
+"""Load the dedup index from its snapshot file and keep that file true to the database.
+
+At start (:func:`load_index`) the snapshot (:mod:`crawler.dedup.snapshot`) is read and
+checked against the stored signatures up to its watermark: same count, same id sum and
+the same newest rows mean nothing at or below the watermark changed, and only the rows
+stored since (above the watermark) are loaded from SQL. When they differ (paragraphs
+deleted by ``purge``, ``reextract`` or re-cleaned boilerplate, ids given out again), the
+snapshot's slots are matched with the stored ids: deleted ones are dropped, missing ones
+loaded. A missing, broken (truncated, CRC) or other-parameters snapshot is ignored (a
+warning naming the file) and the index is loaded from SQL, then the file is rewritten.
+
+:func:`save_index` writes the snapshot (at the end of a crawl; ``newsdedup index
+rebuild``). A directory that is read-only or a full disk is a warning: the crawl goes on
+without a snapshot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from crawler.dedup.engine import DedupEngine
+from crawler.dedup.snapshot import SnapshotError, SnapshotHeader, read_snapshot, write_snapshot
+from storage.db import normalise_url, sqlite_path
+from storage.repo import index_state
+from storage.repo.dedup import SignatureRow, iter_signatures
+
+log = logging.getLogger(__name__)
+
+SUFFIX = ".index"
+
+
+@dataclass
+class IndexLoad:
+    """How the index was loaded.
+
+    Attributes:
+        source: ``sql`` (no snapshot configured), ``snapshot`` (used as it was, plus rows
+            above its watermark), ``reconciled`` (rows at or below the watermark had
+            changed: matched with the stored ids) or ``rebuilt`` (missing or unusable
+            snapshot: loaded from SQL).
+        paragraphs: paragraphs in the index.
+        from_sql: rows read from SQL (all of them for ``sql``/``rebuilt``).
+        dropped: snapshot entries left out as deleted or repeated.
+        watermark: the highest paragraph id the index covers.
+        seconds: wall time of the load.
+        reason: why the snapshot was not used as it was.
+    """
+
+    source: str
+    paragraphs: int
+    from_sql: int
+    dropped: int
+    watermark: int
+    seconds: float
+    reason: str = ""
+
+
+def snapshot_path(database_url: str, directory: str | None = None) -> Path | None:
+    """Where the snapshot of ``database_url``'s index lives: beside an SQLite file
+    (``newsdedup.db.index``), or in ``directory`` when given (for PostgreSQL, named after
+    the database and a hash of its URL). None: no snapshot (in-memory SQLite, or
+    PostgreSQL without a directory)."""
+    file = sqlite_path(database_url)
+    if file is not None:
+        return (Path(directory) / (file.name + SUFFIX)) if directory else Path(f"{file}{SUFFIX}")
+    url = normalise_url(database_url)
+    if url.get_backend_name() == "sqlite" or not directory:
+        return None
+    ident = url.set(password=None).render_as_string(hide_password=False)
+    digest = hashlib.sha256(ident.encode()).hexdigest()[:12]
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in (url.database or "db"))
+    return Path(directory) / f"{name}-{digest}{SUFFIX}"
+
+
+def _load_rows(engine: DedupEngine, rows: Iterable[SignatureRow]) -> tuple[int, int]:
+    """Index ``rows``; returns (rows indexed, highest paragraph id seen)."""
+    top = 0
+
+    def tracked() -> Iterator[SignatureRow]:
+        nonlocal top
+        for row in rows:
+            top = max(top, row[0])
+            yield row
+
+    return engine.load(tracked()), top
+
+
+def reconcile(engine: DedupEngine, session: Session, params_id: int, live: list[int]) -> int:
+    """Make the index hold exactly the stored paragraphs ``live`` (ascending ids): drop
+    slots of deleted paragraphs and repeats, load those missing. Returns the slots
+    dropped."""
+    wanted = np.asarray(live, dtype=np.int64)
+    arrays = engine.export_arrays()
+    mask = arrays.first_of_each(wanted)
+    dropped = len(arrays) - int(mask.sum())
+    if dropped:
+        arrays = arrays.keep(mask)
+        engine.restore_arrays(arrays)
+    missing = np.setdiff1d(wanted, arrays.keys, assume_unique=False)
+    if len(missing):
+        engine.load(index_state.signature_rows(session, params_id, missing.tolist()))
+    return dropped
+
+
+def _matches(header: SnapshotHeader, stats: index_state.SignatureStats) -> bool:
+    return (
+        header.rows == stats.rows
+        and header.id_sum == stats.id_sum
+        and [tuple(t) for t in header.top] == [tuple(t) for t in stats.top]
+    )
+
+
+def load_index(
+    engine: DedupEngine, session: Session, params_id: int, path: Path | None
+) -> IndexLoad:
+    """Fill the (empty) ``engine`` from the snapshot at ``path`` and the database (see the
+    module docstring); from the database alone when ``path`` is None."""
+    start = time.perf_counter()
+    if path is None:
+        n, top = _load_rows(engine, iter_signatures(session, params_id))
+        return IndexLoad("sql", n, n, 0, top, time.perf_counter() - start)
+    fingerprint = engine.params.fingerprint()
+    try:
+        header, arrays = read_snapshot(path, fingerprint)
+    except SnapshotError as exc:
+        reason = str(exc)
+        if reason == "no snapshot":
+            log.info("no index snapshot at %s yet: loading the index from the database", path)
+        else:
+            log.warning("index snapshot %s ignored (%s): rebuilding it from SQL", path, exc)
+        n, top = _load_rows(engine, iter_signatures(session, params_id))
+        return IndexLoad("rebuilt", n, n, 0, top, time.perf_counter() - start, reason)
+    engine.restore_arrays(arrays)
+    stats = index_state.signature_stats(session, params_id, header.watermark)
+    source, dropped, reason = "snapshot", 0, ""
+    before = len(engine)
+    if not _matches(header, stats):
+        reason = (
+            f"{header.rows} rows up to paragraph {header.watermark} when written, {stats.rows} now"
+        )
+        live = index_state.signature_ids(session, params_id, header.watermark)
+        dropped = reconcile(engine, session, params_id, live)
+        source = "reconciled"
+        log.info("index snapshot %s: %s; dropped %d, matched the rest", path, reason, dropped)
+    reloaded = len(engine) - (before - dropped)
+    n, top = _load_rows(engine, iter_signatures(session, params_id, after=header.watermark))
+    return IndexLoad(
+        source,
+        len(engine),
+        n + reloaded,
+        dropped,
+        max(header.watermark, top),
+        time.perf_counter() - start,
+        reason,
+    )
+
+
+def save_index(
+    engine: DedupEngine, session: Session, params_id: int, watermark: int, path: Path
+) -> bool:
+    """Write the snapshot of ``engine`` (which covers paragraph ids up to ``watermark``)
+    to ``path``, first matching it with the stored ids (so deleted paragraphs are not
+    kept). False, with a warning, when the file cannot be written (read-only directory,
+    full disk) or the database kept changing while reading it."""
+    for _ in range(3):
+        stats = index_state.signature_stats(session, params_id, watermark)
+        live = index_state.signature_ids(session, params_id, watermark)
+        if len(live) == stats.rows and sum(live) == stats.id_sum:
+            break
+    else:
+        log.warning("index snapshot %s not written: the database kept changing", path)
+        return False
+    reconcile(engine, session, params_id, live)
+    header = SnapshotHeader(
+        engine.params.fingerprint(), watermark, stats.rows, stats.id_sum, stats.top
+    )
+    try:
+        write_snapshot(path, engine.export_arrays(), header)
+    except OSError as exc:
+        log.warning("index snapshot %s not written (%s): the next start loads from SQL", path, exc)
+        return False
+    log.info("index snapshot written: %s (%d paragraphs)", path, len(engine))
+    return True
