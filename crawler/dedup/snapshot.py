@@ -31,12 +31,16 @@ import logging
 import os
 import tempfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
+
+from crawler.dedup.lsh import exact_keys
+from crawler.dedup.query_kernel import EXACT
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,7 @@ _DTYPES: dict[str, np.dtype[Any]] = {
     "<i4": np.dtype("<i4"),
 }
 _MAX_HEADER = 1 << 20
+_TAG_MASK = 0xFFFFFFFFFFFFFFFC  # the two low bits of an index key tell its kind
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
@@ -97,22 +102,56 @@ class IndexArrays:
             runs.append((keys[alive], renumber[slots[alive]].astype(np.int32)))
         return IndexArrays(self.keys[mask], self.articles[mask], self.groups[mask], runs)
 
-    def first_of_each(self, wanted: I64) -> npt.NDArray[np.bool_]:
-        """Mask of the slots to keep: each key of ``wanted`` (sorted, unique) once, its
-        first slot; keys not wanted (deleted in storage) and repeats left out."""
+    def exact_column(self) -> U64:
+        """The tagged exact key of each slot (every indexed paragraph has one), read from
+        the runs; 0 for a slot without one."""
+        out = np.zeros(len(self.keys), dtype=np.uint64)
+        for keys, slots in self.runs:
+            exact = (keys & np.uint64(3)) == np.uint64(EXACT)
+            out[slots[exact]] = keys[exact]
+        return out
+
+    def matching(self, stored: StoredRows) -> npt.NDArray[np.bool_]:
+        """Mask of the slots to keep: those whose paragraph id, article, group and exact
+        key are those of a stored row, each id once (its first such slot). Slots of
+        deleted paragraphs, of ids given out again to other paragraphs and repeats of a
+        slot are left out."""
         n = len(self.keys)
-        mask = np.zeros(n, dtype=bool)
-        if not n:
-            return mask
-        _, first = np.unique(self.keys, return_index=True)
-        mask[first] = True
-        if len(wanted):
-            pos = np.searchsorted(wanted, self.keys)
-            found = (pos < len(wanted)) & (wanted[np.minimum(pos, len(wanted) - 1)] == self.keys)
-        else:
-            found = np.zeros(n, dtype=bool)
-        keep: npt.NDArray[np.bool_] = mask & found
+        keep = np.zeros(n, dtype=bool)
+        if not n or not len(stored.ids):
+            return keep
+        pos = np.minimum(np.searchsorted(stored.ids, self.keys), len(stored.ids) - 1)
+        same = (
+            (stored.ids[pos] == self.keys)
+            & (stored.articles[pos] == self.articles)
+            & (stored.groups[pos] == self.groups)
+            & (stored.exact[pos] == self.exact_column())
+        )
+        candidates = np.flatnonzero(same)
+        _, first = np.unique(self.keys[candidates], return_index=True)
+        keep[candidates[first]] = True
         return keep
+
+
+@dataclass(frozen=True)
+class StoredRows:
+    """What storage holds, one entry per signature row, ascending by paragraph id.
+
+    Attributes:
+        ids, articles, groups: paragraph, article and source ids (-1: no source).
+        exact: the tagged exact key of each (see :func:`stored_exact`).
+    """
+
+    ids: I64
+    articles: I64
+    groups: I64
+    exact: U64
+
+
+def stored_exact(hashes: Sequence[str]) -> U64:
+    """The tagged index keys of exact hashes (as the engine indexes them)."""
+    keys = exact_keys(hashes)
+    return (keys & np.uint64(_TAG_MASK)) | np.uint64(EXACT)
 
 
 @dataclass(frozen=True)

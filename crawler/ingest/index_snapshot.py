@@ -27,7 +27,14 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from crawler.dedup.engine import DedupEngine
-from crawler.dedup.snapshot import SnapshotError, SnapshotHeader, read_snapshot, write_snapshot
+from crawler.dedup.snapshot import (
+    SnapshotError,
+    SnapshotHeader,
+    StoredRows,
+    read_snapshot,
+    stored_exact,
+    write_snapshot,
+)
 from storage.db import normalise_url, sqlite_path
 from storage.repo import index_state
 from storage.repo.dedup import SignatureRow, iter_signatures
@@ -93,18 +100,28 @@ def _load_rows(engine: DedupEngine, rows: Iterable[SignatureRow]) -> tuple[int, 
     return engine.load(tracked()), top
 
 
-def reconcile(engine: DedupEngine, session: Session, params_id: int, live: list[int]) -> int:
-    """Make the index hold exactly the stored paragraphs ``live`` (ascending ids): drop
-    slots of deleted paragraphs and repeats, load those missing. Returns the slots
+def stored_rows(session: Session, params_id: int, upto: int) -> StoredRows:
+    """The stored signature rows up to paragraph ``upto``, as columns."""
+    found = index_state.signature_idents(session, params_id, upto)
+    return StoredRows(
+        np.asarray(found.ids, dtype=np.int64),
+        np.asarray(found.articles, dtype=np.int64),
+        np.asarray(found.sources, dtype=np.int64),
+        stored_exact(found.hashes),
+    )
+
+
+def reconcile(engine: DedupEngine, session: Session, params_id: int, stored: StoredRows) -> int:
+    """Make the index hold exactly the ``stored`` rows: drop slots of deleted paragraphs,
+    of ids given out again and repeats; load the rows it lacks. Returns the slots
     dropped."""
-    wanted = np.asarray(live, dtype=np.int64)
     arrays = engine.export_arrays()
-    mask = arrays.first_of_each(wanted)
+    mask = arrays.matching(stored)
     dropped = len(arrays) - int(mask.sum())
     if dropped:
         arrays = arrays.keep(mask)
         engine.restore_arrays(arrays)
-    missing = np.setdiff1d(wanted, arrays.keys, assume_unique=False)
+    missing = np.setdiff1d(stored.ids, arrays.keys)
     if len(missing):
         engine.load(index_state.signature_rows(session, params_id, missing.tolist()))
     return dropped
@@ -146,8 +163,8 @@ def load_index(
         reason = (
             f"{header.rows} rows up to paragraph {header.watermark} when written, {stats.rows} now"
         )
-        live = index_state.signature_ids(session, params_id, header.watermark)
-        dropped = reconcile(engine, session, params_id, live)
+        stored = stored_rows(session, params_id, header.watermark)
+        dropped = reconcile(engine, session, params_id, stored)
         source = "reconciled"
         log.info("index snapshot %s: %s; dropped %d, matched the rest", path, reason, dropped)
     reloaded = len(engine) - (before - dropped)
@@ -172,13 +189,13 @@ def save_index(
     full disk) or the database kept changing while reading it."""
     for _ in range(3):
         stats = index_state.signature_stats(session, params_id, watermark)
-        live = index_state.signature_ids(session, params_id, watermark)
-        if len(live) == stats.rows and sum(live) == stats.id_sum:
+        stored = stored_rows(session, params_id, watermark)
+        if len(stored.ids) == stats.rows and int(stored.ids.sum()) == stats.id_sum:
             break
     else:
         log.warning("index snapshot %s not written: the database kept changing", path)
         return False
-    reconcile(engine, session, params_id, live)
+    reconcile(engine, session, params_id, stored)
     header = SnapshotHeader(
         engine.params.fingerprint(), watermark, stats.rows, stats.id_sum, stats.top
     )

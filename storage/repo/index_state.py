@@ -70,16 +70,32 @@ def signature_stats(session: Session, params_id: int, upto: int) -> SignatureSta
     )
 
 
-def signature_ids(session: Session, params_id: int, upto: int) -> list[int]:
-    """The paragraph ids with a signature of ``params_id`` up to ``upto``, ascending."""
-    return list(
-        session.scalars(
-            select(ParagraphSignature.paragraph_id)
-            .where(ParagraphSignature.params_id == params_id)
-            .where(ParagraphSignature.paragraph_id <= upto)
-            .order_by(ParagraphSignature.paragraph_id)
-        )
-    )
+@dataclass(frozen=True)
+class SignatureIdents:
+    """Columns of the stored signatures of a parameter set up to a paragraph id, in id
+    order: what identifies the content of each (see :func:`signature_idents`)."""
+
+    ids: list[int]
+    articles: list[int]
+    sources: list[int]
+    hashes: list[str]
+
+
+def signature_idents(session: Session, params_id: int, upto: int) -> SignatureIdents:
+    """Paragraph id, article id, source id (-1 if none) and exact hash of every signature of
+    ``params_id`` up to paragraph ``upto``, ascending by id."""
+    rows = session.execute(
+        select(Paragraph.id, Paragraph.article_id, Article.source_id, Paragraph.norm_hash)
+        .join(ParagraphSignature, ParagraphSignature.paragraph_id == Paragraph.id)
+        .join(Article, Article.id == Paragraph.article_id)
+        .where(ParagraphSignature.params_id == params_id)
+        .where(ParagraphSignature.paragraph_id <= upto)
+        .order_by(ParagraphSignature.paragraph_id)
+    ).all()
+    if not rows:
+        return SignatureIdents([], [], [], [])
+    ids, articles, sources, hashes = (list(c) for c in zip(*rows, strict=True))
+    return SignatureIdents(ids, articles, [-1 if s is None else s for s in sources], hashes)
 
 
 def signature_rows(session: Session, params_id: int, ids: Sequence[int]) -> Iterator[SignatureRow]:

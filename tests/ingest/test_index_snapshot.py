@@ -1,0 +1,212 @@
+"""Starting the index from its snapshot file on a real SQLite database: the same answers as a
+load from SQL, caught up when stale, matched with SQL after deletions, rebuilt when made
+with other parameters or damaged, and no snapshot (a warning) on a read-only place."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawler.dedup import DedupParams, Match
+from crawler.demo.content import ARTICLES
+from crawler.demo.pages import article_url, render_article
+from crawler.ingest.index_snapshot import snapshot_path
+from crawler.ingest.ingestor import Ingestor
+from crawler.items import FetchedPage
+from storage import migrate
+from storage import repository as repo
+from storage.db import make_engine, make_session_factory
+from storage.models import Article, Paragraph
+
+
+def page_of(i: int) -> FetchedPage:
+    article = ARTICLES[i]
+    url = article_url(article)
+    return FetchedPage(
+        source=article.publisher,
+        url=url,
+        final_url=url,
+        status=200,
+        headers={"content-type": "text/html; charset=utf-8"},
+        body=render_article(article),
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[tuple[str, sessionmaker[Session]]]:
+    url = f"sqlite:///{tmp_path / 'crawl.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    yield url, make_session_factory(engine)
+    engine.dispose()
+
+
+def ingest(ingestor: Ingestor, factory: sessionmaker[Session], which: range) -> None:
+    for i in which:
+        page = page_of(i)
+        with factory() as session:
+            src = repo.get_or_create_source(session, page.source, [f"{page.source}.example"])
+            session.commit()
+            sid = src.id
+        ingestor.ingest(page, source_id=sid)
+
+
+def answers(ingestor: Ingestor, factory: sessionmaker[Session]) -> list[list[Match]]:
+    """What the index says about every stored article (as a new article, and with a
+    word changed in each paragraph)."""
+    with factory() as session:
+        articles = [
+            [p.text for p in a.paragraphs if p.kind == "paragraph"]
+            for a in session.query(Article).order_by(Article.id)
+        ]
+    out = []
+    for texts in articles:
+        edited = [t.replace(" the ", " a ", 1) for t in texts]
+        for batch in (texts, edited):
+            out.append(ingestor.engine.check_article(batch, article=-1))
+            sigs = ingestor.engine.signatures(batch)
+            out.append(
+                [
+                    Match(i, k, "cand", "", 0.0)
+                    for i, ks in sorted(ingestor.engine.candidates(sigs, article=-1).items())
+                    for k in ks
+                ]
+            )
+    return out
+
+
+def from_sql(factory: sessionmaker[Session]) -> Ingestor:
+    return Ingestor.open(factory)
+
+
+def test_snapshot_path_beside_sqlite_and_in_a_directory(tmp_path: Path) -> None:
+    assert snapshot_path(f"sqlite:///{tmp_path}/a.db") == Path(f"{tmp_path}/a.db.index")
+    assert snapshot_path("sqlite://") is None
+    assert snapshot_path("postgresql://u:secret@h/news") is None
+    pg = snapshot_path("postgresql://u:secret@h/news", str(tmp_path))
+    other = snapshot_path("postgresql://u:secret@h2/news", str(tmp_path))
+    assert pg is not None and pg.parent == tmp_path and pg.name.startswith("news-")
+    assert pg != other and "secret" not in str(pg)
+
+
+def test_round_trip_gives_the_answers_of_a_sql_load(
+    db: tuple[str, sessionmaker[Session]],
+) -> None:
+    url, factory = db
+    path = snapshot_path(url)
+    first = Ingestor.open(factory, snapshot=path)
+    ingest(first, factory, range(0, 8))
+    assert first.save_snapshot() and path is not None and path.exists()
+    again = Ingestor.open(factory, snapshot=path)
+    sql = from_sql(factory)
+    assert len(again.engine) == len(sql.engine) > 0
+    assert again.watermark == sql.watermark
+    assert answers(again, factory) == answers(sql, factory)
+
+
+def test_stale_snapshot_is_caught_up_from_sql(
+    db: tuple[str, sessionmaker[Session]], caplog: pytest.LogCaptureFixture
+) -> None:
+    url, factory = db
+    path = snapshot_path(url)
+    first = Ingestor.open(factory, snapshot=path)
+    ingest(first, factory, range(0, 5))
+    first.save_snapshot()
+    other = Ingestor.open(factory)  # another process, no snapshot written
+    ingest(other, factory, range(5, 10))
+    caplog.set_level(logging.INFO, logger="crawler.ingest.ingestor")
+    again = Ingestor.open(factory, snapshot=path)
+    assert "(snapshot, " in caplog.text
+    with factory() as session:
+        newer = session.query(Paragraph).filter(Paragraph.id > first.watermark).count()
+    assert newer > 0
+    sql = from_sql(factory)
+    assert len(again.engine) == len(sql.engine) and again.watermark == sql.watermark
+    assert answers(again, factory) == answers(sql, factory)
+
+
+def test_deleted_articles_leave_no_stale_entries(
+    db: tuple[str, sessionmaker[Session]], caplog: pytest.LogCaptureFixture
+) -> None:
+    url, factory = db
+    path = snapshot_path(url)
+    first = Ingestor.open(factory, snapshot=path)
+    ingest(first, factory, range(0, 8))
+    first.save_snapshot()
+    with factory() as session:  # purge two articles, the newest among them (ids reused)
+        ids = [a.id for a in session.query(Article).order_by(Article.id)]
+        for aid in (ids[1], ids[-1]):
+            session.delete(session.get(Article, aid))
+        session.commit()
+    other = Ingestor.open(factory)
+    ingest(other, factory, range(8, 9))
+    caplog.set_level(logging.INFO)
+    again = Ingestor.open(factory, snapshot=path)
+    assert "(reconciled, " in caplog.text
+    sql = from_sql(factory)
+    assert len(again.engine) == len(sql.engine)
+    assert sorted(again.engine.export_arrays().keys.tolist()) == sorted(
+        sql.engine.export_arrays().keys.tolist()
+    )
+    assert answers(again, factory) == answers(sql, factory)
+    caplog.clear()
+    Ingestor.open(factory, snapshot=path)  # the reconciled snapshot was written back
+    assert "(snapshot, " in caplog.text
+
+
+def test_snapshot_of_other_parameters_is_rebuilt(
+    db: tuple[str, sessionmaker[Session]], caplog: pytest.LogCaptureFixture
+) -> None:
+    url, factory = db
+    path = snapshot_path(url)
+    first = Ingestor.open(factory, snapshot=path)
+    ingest(first, factory, range(0, 4))
+    first.save_snapshot()
+    params = DedupParams(num_perm=64)
+    again = Ingestor.open(factory, params=params, snapshot=path)
+    assert "made with other dedup parameters" in caplog.text and str(path) in caplog.text
+    sql = Ingestor.open(factory, params=params)
+    assert answers(again, factory) == answers(sql, factory)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
+def test_damaged_snapshot_is_rebuilt_with_a_warning(
+    db: tuple[str, sessionmaker[Session]], caplog: pytest.LogCaptureFixture, damage: str
+) -> None:
+    url, factory = db
+    path = snapshot_path(url)
+    assert path is not None
+    first = Ingestor.open(factory, snapshot=path)
+    ingest(first, factory, range(0, 4))
+    first.save_snapshot()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] if damage == "truncate" else os.urandom(len(data)))
+    again = Ingestor.open(factory, snapshot=path)
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(str(path) in r.getMessage() and "ignored" in r.getMessage() for r in warnings)
+    sql = from_sql(factory)
+    assert answers(again, factory) == answers(sql, factory)
+    caplog.clear()
+    caplog.set_level(logging.INFO)
+    Ingestor.open(factory, snapshot=path)  # rewritten after the rebuild
+    assert "(snapshot, " in caplog.text
+
+
+def test_unwritable_place_means_no_snapshot_but_the_crawl_goes_on(
+    db: tuple[str, sessionmaker[Session]], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, factory = db
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the snapshot directory should be")
+    path = blocker / "crawl.db.index"
+    ingestor = Ingestor.open(factory, snapshot=path)
+    ingest(ingestor, factory, range(0, 3))
+    assert ingestor.save_snapshot() is False
+    assert any(r.levelno == logging.WARNING and str(path) in r.getMessage() for r in caplog.records)
+    ingest(ingestor, factory, range(3, 5))  # still crawling
+    assert len(ingestor.engine) == len(from_sql(factory).engine)
