@@ -87,6 +87,21 @@ def snapshot_path(database_url: str, directory: str | None = None) -> Path | Non
     return Path(directory) / f"{name}-{digest}{SUFFIX}"
 
 
+def configured_path(database_url: str, enabled: str | None, directory: str | None) -> Path | None:
+    """The snapshot file the settings ask for (``NEWSDEDUP_INDEX_SNAPSHOT``, ``..._DIR``);
+    None, said in the log, when off or when PostgreSQL has no directory."""
+    if str(enabled or "1").strip().lower() in ("0", "false", "no", "off"):
+        log.info("index snapshot off (NEWSDEDUP_INDEX_SNAPSHOT=0): the index loads from SQL")
+        return None
+    path = snapshot_path(database_url, directory or None)
+    if path is None and normalise_url(database_url).get_backend_name() != "sqlite":
+        log.info(
+            "index snapshot off: set NEWSDEDUP_INDEX_SNAPSHOT_DIR to keep one for a"
+            " PostgreSQL database (the index loads from SQL)"
+        )
+    return path
+
+
 def _load_rows(engine: DedupEngine, rows: Iterable[SignatureRow]) -> tuple[int, int]:
     """Index ``rows``; returns (rows indexed, highest paragraph id seen)."""
     top = 0

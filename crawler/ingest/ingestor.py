@@ -112,6 +112,7 @@ class Ingestor:
         self.watermark = 0
         #: the index snapshot file (see :meth:`open`)
         self.snapshot: Path | None = None
+        self._saved: tuple[int, int] | None = None  # (paragraphs, watermark) of the file
 
     @classmethod
     def open(
@@ -146,16 +147,27 @@ class Ingestor:
             how.from_sql,
             params.fingerprint()[:12],
         )
-        if snapshot is not None and how.source in ("rebuilt", "reconciled"):
-            ingestor.save_snapshot()
+        if snapshot is not None:
+            if how.source in ("rebuilt", "reconciled"):
+                ingestor.save_snapshot()
+            elif how.from_sql == 0:
+                ingestor._saved = (len(ingestor.engine), ingestor.watermark)
         return ingestor
 
-    def save_snapshot(self) -> bool:
-        """Write the index snapshot (when one is configured); False when not written."""
+    def save_snapshot(self, *, force: bool = False) -> bool:
+        """Write the index snapshot (when one is configured), unless nothing was indexed
+        since it was last written or read (``force``: write anyway). False when not
+        written (no snapshot configured, or a warning said why)."""
         if self.snapshot is None:
             return False
+        state = (len(self.engine), self.watermark)
+        if state == self._saved and not force:
+            return True
         with self._factory() as session:
-            return save_index(self.engine, session, self.params_id, self.watermark, self.snapshot)
+            done = save_index(self.engine, session, self.params_id, self.watermark, self.snapshot)
+        if done:
+            self._saved = (len(self.engine), self.watermark)
+        return done
 
     def _load(self, session: Session, after: int | None) -> int:
         top = after or 0
