@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Article, Paragraph, ParagraphSignature
+from storage.models import Article, DedupParamSet, Paragraph, ParagraphSignature
 from storage.repo.dedup import SignatureRow
 
 _IN_CHUNK = 500
@@ -33,6 +33,12 @@ class SignatureStats:
     rows: int
     id_sum: int
     top: list[tuple[int, int, int, str]]
+
+
+def params_id(session: Session, fingerprint: str) -> int | None:
+    """The id of the dedup parameter set with ``fingerprint``; None if never used."""
+    found = session.scalar(select(DedupParamSet.id).where(DedupParamSet.fingerprint == fingerprint))
+    return None if found is None else int(found)
 
 
 def max_signature_id(session: Session, params_id: int) -> int:
