@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.cli import main
 from crawler.dedup import DedupParams, Match
 from crawler.demo.content import ARTICLES
 from crawler.demo.pages import article_url, render_article
-from crawler.ingest.index_snapshot import snapshot_path
+from crawler.ingest.index_snapshot import configured_path, snapshot_path
 from crawler.ingest.ingestor import Ingestor
 from crawler.items import FetchedPage
 from storage import migrate
@@ -210,3 +211,41 @@ def test_unwritable_place_means_no_snapshot_but_the_crawl_goes_on(
     assert any(r.levelno == logging.WARNING and str(path) in r.getMessage() for r in caplog.records)
     ingest(ingestor, factory, range(3, 5))  # still crawling
     assert len(ingestor.engine) == len(from_sql(factory).engine)
+
+
+def test_settings_choose_the_file_or_none(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    url = f"sqlite:///{tmp_path}/a.db"
+    assert configured_path(url, "1", "") == Path(f"{tmp_path}/a.db.index")
+    assert configured_path(url, "1", str(tmp_path / "snaps")) == tmp_path / "snaps" / "a.db.index"
+    assert configured_path(url, "0", "") is None
+    assert "NEWSDEDUP_INDEX_SNAPSHOT=0" in caplog.text
+    assert configured_path("postgresql://u@h/news", "1", "") is None
+    assert "set NEWSDEDUP_INDEX_SNAPSHOT_DIR" in caplog.text
+
+
+def test_index_status_and_rebuild_commands(
+    db: tuple[str, sessionmaker[Session]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, factory = db
+    ingest(from_sql(factory), factory, range(0, 4))
+
+    def run(*argv: str) -> tuple[int, str]:
+        code = main(["--database-url", url, "index", *argv])
+        return code, capsys.readouterr().out
+
+    assert run("status") == (
+        0,
+        f"snapshot: {url[10:]}.index\n" + "state: missing; the next"
+        " crawl loads the index from SQL and writes it\n",
+    )
+    code, out = run("rebuild")
+    assert code == 0 and out.startswith(f"wrote {url[10:]}.index: ")
+    code, out = run("status")
+    assert code == 0 and out.endswith("state: current\n")
+    ingest(from_sql(factory), factory, range(4, 6))
+    assert run("status")[1].endswith("from SQL\n") and "stale" in run("status")[1]
+    with factory() as session:
+        session.delete(session.query(Article).order_by(Article.id).first())
+        session.commit()
+    assert "changed since" in run("status")[1]
