@@ -117,12 +117,23 @@ def _load_rows(engine: DedupEngine, rows: Iterable[SignatureRow]) -> tuple[int, 
 
 def stored_rows(session: Session, params_id: int, upto: int) -> StoredRows:
     """The stored signature rows up to paragraph ``upto``, as columns."""
-    found = index_state.signature_idents(session, params_id, upto)
+    parts = [
+        StoredRows(
+            np.asarray(found.ids, dtype=np.int64),
+            np.asarray(found.articles, dtype=np.int64),
+            np.asarray(found.sources, dtype=np.int64),
+            stored_exact(found.hashes),
+        )
+        for found in index_state.iter_signature_idents(session, params_id, upto)
+    ]
+    if not parts:
+        empty = np.empty(0, dtype=np.int64)
+        return StoredRows(empty, empty, empty, np.empty(0, dtype=np.uint64))
     return StoredRows(
-        np.asarray(found.ids, dtype=np.int64),
-        np.asarray(found.articles, dtype=np.int64),
-        np.asarray(found.sources, dtype=np.int64),
-        stored_exact(found.hashes),
+        np.concatenate([p.ids for p in parts]),
+        np.concatenate([p.articles for p in parts]),
+        np.concatenate([p.groups for p in parts]),
+        np.concatenate([p.exact for p in parts]),
     )
 
 

@@ -78,8 +78,8 @@ def signature_stats(session: Session, params_id: int, upto: int) -> SignatureSta
 
 @dataclass(frozen=True)
 class SignatureIdents:
-    """Columns of the stored signatures of a parameter set up to a paragraph id, in id
-    order: what identifies the content of each (see :func:`signature_idents`)."""
+    """Columns of stored signatures of a parameter set, in id order: what identifies the
+    content of each (see :func:`iter_signature_idents`)."""
 
     ids: list[int]
     articles: list[int]
@@ -87,21 +87,38 @@ class SignatureIdents:
     hashes: list[str]
 
 
-def signature_idents(session: Session, params_id: int, upto: int) -> SignatureIdents:
-    """Paragraph id, article id, source id (-1 if none) and exact hash of every signature of
-    ``params_id`` up to paragraph ``upto``, ascending by id."""
-    rows = session.execute(
-        select(Paragraph.id, Paragraph.article_id, Article.source_id, Paragraph.norm_hash)
+def iter_signature_idents(
+    session: Session, params_id: int, upto: int, batch: int = 50_000
+) -> Iterator[SignatureIdents]:
+    """Paragraph id, article id, source id (-1 if none) and the first 16 hex digits of the
+    exact hash of every signature of ``params_id`` up to paragraph ``upto``, ascending by
+    id, ``batch`` rows at a time (so a million rows never sit in Python objects at once)."""
+    if batch < 1:
+        raise ValueError(f"batch must be at least 1, got {batch}")
+    base = (
+        select(
+            Paragraph.id,
+            Paragraph.article_id,
+            Article.source_id,
+            func.substr(Paragraph.norm_hash, 1, 16),
+        )
         .join(ParagraphSignature, ParagraphSignature.paragraph_id == Paragraph.id)
         .join(Article, Article.id == Paragraph.article_id)
         .where(ParagraphSignature.params_id == params_id)
         .where(ParagraphSignature.paragraph_id <= upto)
         .order_by(ParagraphSignature.paragraph_id)
-    ).all()
-    if not rows:
-        return SignatureIdents([], [], [], [])
-    ids, articles, sources, hashes = (list(c) for c in zip(*rows, strict=True))
-    return SignatureIdents(ids, articles, [-1 if s is None else s for s in sources], hashes)
+        .limit(batch)
+    )
+    last = 0
+    while True:
+        rows = session.execute(base.where(ParagraphSignature.paragraph_id > last)).all()
+        if not rows:
+            return
+        ids, articles, sources, hashes = (list(c) for c in zip(*rows, strict=True))
+        yield SignatureIdents(ids, articles, [-1 if s is None else s for s in sources], hashes)
+        if len(rows) < batch:
+            return
+        last = ids[-1]
 
 
 def signature_rows(session: Session, params_id: int, ids: Sequence[int]) -> Iterator[SignatureRow]:

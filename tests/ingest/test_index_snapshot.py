@@ -23,6 +23,7 @@ from storage import migrate
 from storage import repository as repo
 from storage.db import make_engine, make_session_factory
 from storage.models import Article, Paragraph
+from storage.repo.index_state import iter_signature_idents
 
 
 def page_of(i: int) -> FetchedPage:
@@ -249,3 +250,19 @@ def test_index_status_and_rebuild_commands(
         session.delete(session.query(Article).order_by(Article.id).first())
         session.commit()
     assert "changed since" in run("status")[1]
+
+
+def test_stored_idents_come_in_batches_in_id_order(db: tuple[str, sessionmaker[Session]]) -> None:
+    _, factory = db
+    ingestor = from_sql(factory)
+    ingest(ingestor, factory, range(0, 3))
+    with factory() as session:
+        whole = list(iter_signature_idents(session, ingestor.params_id, ingestor.watermark))
+        parts = list(iter_signature_idents(session, ingestor.params_id, ingestor.watermark, 4))
+        upto = list(iter_signature_idents(session, ingestor.params_id, 5, 4))
+    assert len(whole) == 1 and len(parts) > 2
+    ids = [i for p in parts for i in p.ids]
+    assert ids == whole[0].ids == sorted(ids) and len(ids) == len(ingestor.engine)
+    assert [h for p in parts for h in p.hashes] == whole[0].hashes
+    assert all(len(h) == 16 for h in whole[0].hashes)
+    assert [i for p in upto for i in p.ids] == [i for i in ids if i <= 5]
