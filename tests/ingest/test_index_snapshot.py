@@ -266,3 +266,28 @@ def test_stored_idents_come_in_batches_in_id_order(db: tuple[str, sessionmaker[S
     assert [h for p in parts for h in p.hashes] == whole[0].hashes
     assert all(len(h) == 16 for h in whole[0].hashes)
     assert [i for p in upto for i in p.ids] == [i for i in ids if i <= 5]
+
+
+def test_postgresql_snapshot_in_its_directory(postgres_url: str, tmp_path: Path) -> None:
+    from tests.storage.databases import throwaway_postgres_database
+
+    with throwaway_postgres_database(postgres_url) as url:
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        try:
+            factory = make_session_factory(engine)
+            path = snapshot_path(url, str(tmp_path / "snapshots"))
+            assert path is not None
+            first = Ingestor.open(factory, snapshot=path)
+            ingest(first, factory, range(0, 6))
+            assert first.save_snapshot() and path.exists()
+            with factory() as session:
+                session.delete(session.query(Article).order_by(Article.id).first())
+                session.commit()
+            ingest(from_sql(factory), factory, range(6, 8))
+            again = Ingestor.open(factory, snapshot=path)
+            sql = from_sql(factory)
+            assert len(again.engine) == len(sql.engine) and again.watermark == sql.watermark
+            assert answers(again, factory) == answers(sql, factory)
+        finally:
+            engine.dispose()
