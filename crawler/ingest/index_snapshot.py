@@ -188,6 +188,8 @@ def load_index(
     if not _matches(header, stats):
         reason = (
             f"{header.rows} rows up to paragraph {header.watermark} when written, {stats.rows} now"
+            if header.rows != stats.rows
+            else f"rows up to paragraph {header.watermark} changed since it was written"
         )
         stored = stored_rows(session, params_id, header.watermark)
         dropped = reconcile(engine, session, params_id, stored)
