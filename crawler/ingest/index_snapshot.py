@@ -153,6 +153,37 @@ def reconcile(engine: DedupEngine, session: Session, params_id: int, stored: Sto
     return dropped
 
 
+def _engine_agrees(engine: DedupEngine, stats: index_state.SignatureStats) -> bool:
+    """Whether the index holds what ``stats`` says storage holds: as many distinct
+    paragraphs with the same id sum, and the same newest rows (paragraph, article, source,
+    exact key). Ids given out again after a deletion are always the newest, so a stale
+    entry shows up among them."""
+    arrays = engine.export_arrays()
+    keys = arrays.keys
+    if len(keys) != stats.rows or int(keys.sum()) != stats.id_sum:
+        return False
+    if len(np.unique(keys)) != len(keys):
+        return False
+    newest = np.argsort(keys)[::-1][: len(stats.top)]
+    exact = arrays.exact_column()[newest]
+    mine = list(
+        zip(
+            keys[newest].tolist(),
+            arrays.articles[newest].tolist(),
+            arrays.groups[newest].tolist(),
+            exact.tolist(),
+            strict=True,
+        )
+    )
+    theirs = [
+        (p, a, g, int(k))
+        for (p, a, g, _), k in zip(
+            stats.top, stored_exact([t[3] for t in stats.top]).tolist(), strict=True
+        )
+    ]
+    return mine == theirs
+
+
 def _matches(header: SnapshotHeader, stats: index_state.SignatureStats) -> bool:
     return (
         header.rows == stats.rows
@@ -212,18 +243,21 @@ def save_index(
     engine: DedupEngine, session: Session, params_id: int, watermark: int, path: Path
 ) -> bool:
     """Write the snapshot of ``engine`` (which covers paragraph ids up to ``watermark``)
-    to ``path``, first matching it with the stored ids (so deleted paragraphs are not
-    kept). False, with a warning, when the file cannot be written (read-only directory,
+    to ``path``. When the index does not agree with storage (paragraphs deleted since
+    they were indexed, ids given out again), it is first matched with the stored rows,
+    so the file never keeps deleted paragraphs. False, with a warning, when the file cannot be written (read-only directory,
     full disk) or the database kept changing while reading it."""
-    for _ in range(3):
-        stats = index_state.signature_stats(session, params_id, watermark)
-        stored = stored_rows(session, params_id, watermark)
-        if len(stored.ids) == stats.rows and int(stored.ids.sum()) == stats.id_sum:
-            break
-    else:
-        log.warning("index snapshot %s not written: the database kept changing", path)
-        return False
-    reconcile(engine, session, params_id, stored)
+    stats = index_state.signature_stats(session, params_id, watermark)
+    if not _engine_agrees(engine, stats):
+        for _ in range(3):
+            stored = stored_rows(session, params_id, watermark)
+            if len(stored.ids) == stats.rows and int(stored.ids.sum()) == stats.id_sum:
+                break
+            stats = index_state.signature_stats(session, params_id, watermark)
+        else:
+            log.warning("index snapshot %s not written: the database kept changing", path)
+            return False
+        reconcile(engine, session, params_id, stored)
     header = SnapshotHeader(
         engine.params.fingerprint(), watermark, stats.rows, stats.id_sum, stats.top
     )

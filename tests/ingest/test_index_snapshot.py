@@ -291,3 +291,25 @@ def test_postgresql_snapshot_in_its_directory(postgres_url: str, tmp_path: Path)
             assert answers(again, factory) == answers(sql, factory)
         finally:
             engine.dispose()
+
+
+def test_a_running_index_that_missed_deletions_is_matched_before_writing(
+    db: tuple[str, sessionmaker[Session]], caplog: pytest.LogCaptureFixture
+) -> None:
+    url, factory = db
+    path = snapshot_path(url)
+    running = Ingestor.open(factory, snapshot=path)
+    ingest(running, factory, range(0, 8))
+    with factory() as session:  # another process purges the newest article and stores one
+        newest = session.query(Article).order_by(Article.id.desc()).first()
+        assert newest is not None
+        session.delete(newest)
+        session.commit()
+    ingest(Ingestor.open(factory), factory, range(8, 9))  # its ids reuse the purged ones
+    assert running.save_snapshot()
+    caplog.set_level(logging.INFO)
+    again = Ingestor.open(factory, snapshot=path)
+    assert "(snapshot, " in caplog.text
+    sql = from_sql(factory)
+    assert len(again.engine) == len(sql.engine)
+    assert answers(again, factory) == answers(sql, factory)
