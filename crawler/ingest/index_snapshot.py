@@ -245,8 +245,9 @@ def save_index(
     """Write the snapshot of ``engine`` (which covers paragraph ids up to ``watermark``)
     to ``path``. When the index does not agree with storage (paragraphs deleted since
     they were indexed, ids given out again), it is first matched with the stored rows,
-    so the file never keeps deleted paragraphs. False, with a warning, when the file cannot be written (read-only directory,
-    full disk) or the database kept changing while reading it."""
+    so the file never keeps deleted paragraphs. False, with a warning, when the file
+    cannot be written (read-only directory, full disk) or the database kept changing
+    while reading it."""
     stats = index_state.signature_stats(session, params_id, watermark)
     if not _engine_agrees(engine, stats):
         for _ in range(3):
