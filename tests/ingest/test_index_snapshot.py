@@ -86,6 +86,23 @@ def from_sql(factory: sessionmaker[Session]) -> Ingestor:
     return Ingestor.open(factory)
 
 
+def snapshotted(url: str, factory: sessionmaker[Session], pages: int) -> tuple[Path, Ingestor]:
+    """A process that crawled ``pages`` pages and wrote its snapshot."""
+    path = snapshot_path(url)
+    assert path is not None
+    first = Ingestor.open(factory, snapshot=path)
+    ingest(first, factory, range(0, pages))
+    assert first.save_snapshot() and path.exists()
+    return path, first
+
+
+def assert_same_as_sql(ingestor: Ingestor, factory: sessionmaker[Session]) -> None:
+    sql = from_sql(factory)
+    assert len(ingestor.engine) == len(sql.engine) > 0
+    assert ingestor.watermark == sql.watermark
+    assert answers(ingestor, factory) == answers(sql, factory)
+
+
 def test_snapshot_path_beside_sqlite_and_in_a_directory(tmp_path: Path) -> None:
     assert snapshot_path(f"sqlite:///{tmp_path}/a.db") == Path(f"{tmp_path}/a.db.index")
     assert snapshot_path("sqlite://") is None
@@ -100,25 +117,16 @@ def test_round_trip_gives_the_answers_of_a_sql_load(
     db: tuple[str, sessionmaker[Session]],
 ) -> None:
     url, factory = db
-    path = snapshot_path(url)
-    first = Ingestor.open(factory, snapshot=path)
-    ingest(first, factory, range(0, 8))
-    assert first.save_snapshot() and path is not None and path.exists()
+    path, _ = snapshotted(url, factory, 8)
     again = Ingestor.open(factory, snapshot=path)
-    sql = from_sql(factory)
-    assert len(again.engine) == len(sql.engine) > 0
-    assert again.watermark == sql.watermark
-    assert answers(again, factory) == answers(sql, factory)
+    assert_same_as_sql(again, factory)
 
 
 def test_stale_snapshot_is_caught_up_from_sql(
     db: tuple[str, sessionmaker[Session]], caplog: pytest.LogCaptureFixture
 ) -> None:
     url, factory = db
-    path = snapshot_path(url)
-    first = Ingestor.open(factory, snapshot=path)
-    ingest(first, factory, range(0, 5))
-    first.save_snapshot()
+    path, first = snapshotted(url, factory, 5)
     other = Ingestor.open(factory)  # another process, no snapshot written
     ingest(other, factory, range(5, 10))
     caplog.set_level(logging.INFO, logger="crawler.ingest.ingestor")
@@ -127,19 +135,14 @@ def test_stale_snapshot_is_caught_up_from_sql(
     with factory() as session:
         newer = session.query(Paragraph).filter(Paragraph.id > first.watermark).count()
     assert newer > 0
-    sql = from_sql(factory)
-    assert len(again.engine) == len(sql.engine) and again.watermark == sql.watermark
-    assert answers(again, factory) == answers(sql, factory)
+    assert_same_as_sql(again, factory)
 
 
 def test_deleted_articles_leave_no_stale_entries(
     db: tuple[str, sessionmaker[Session]], caplog: pytest.LogCaptureFixture
 ) -> None:
     url, factory = db
-    path = snapshot_path(url)
-    first = Ingestor.open(factory, snapshot=path)
-    ingest(first, factory, range(0, 8))
-    first.save_snapshot()
+    path, _ = snapshotted(url, factory, 8)
     with factory() as session:  # purge two articles, the newest among them (ids reused)
         ids = [a.id for a in session.query(Article).order_by(Article.id)]
         for aid in (ids[1], ids[-1]):
@@ -165,10 +168,7 @@ def test_snapshot_of_other_parameters_is_rebuilt(
     db: tuple[str, sessionmaker[Session]], caplog: pytest.LogCaptureFixture
 ) -> None:
     url, factory = db
-    path = snapshot_path(url)
-    first = Ingestor.open(factory, snapshot=path)
-    ingest(first, factory, range(0, 4))
-    first.save_snapshot()
+    path, _ = snapshotted(url, factory, 4)
     params = DedupParams(num_perm=64)
     again = Ingestor.open(factory, params=params, snapshot=path)
     assert "made with other dedup parameters" in caplog.text and str(path) in caplog.text
@@ -181,18 +181,13 @@ def test_damaged_snapshot_is_rebuilt_with_a_warning(
     db: tuple[str, sessionmaker[Session]], caplog: pytest.LogCaptureFixture, damage: str
 ) -> None:
     url, factory = db
-    path = snapshot_path(url)
-    assert path is not None
-    first = Ingestor.open(factory, snapshot=path)
-    ingest(first, factory, range(0, 4))
-    first.save_snapshot()
+    path, _ = snapshotted(url, factory, 4)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2] if damage == "truncate" else os.urandom(len(data)))
     again = Ingestor.open(factory, snapshot=path)
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert any(str(path) in r.getMessage() and "ignored" in r.getMessage() for r in warnings)
-    sql = from_sql(factory)
-    assert answers(again, factory) == answers(sql, factory)
+    assert_same_as_sql(again, factory)
     caplog.clear()
     caplog.set_level(logging.INFO)
     Ingestor.open(factory, snapshot=path)  # rewritten after the rebuild
