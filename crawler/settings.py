@@ -75,6 +75,13 @@ NEWSDEDUP_WORKER_TIMEOUT = float(os.environ.get("NEWSDEDUP_WORKER_TIMEOUT", "15"
 # Redis memory; copies are then found within that window). 0: keep keys forever.
 NEWSDEDUP_INDEX_TTL = int(os.environ.get("NEWSDEDUP_INDEX_TTL", "0"))
 
+# Index snapshot (docs/operations.md, "Index snapshot"): 1 starts the dedup index from a
+# snapshot file and writes it when crawls end; 0: always load it from SQL. The file lives
+# beside an SQLite database (newsdedup.db.index) or, when set, in NEWSDEDUP_INDEX_SNAPSHOT_DIR
+# (needed for PostgreSQL: without it a PostgreSQL crawl has no snapshot).
+NEWSDEDUP_INDEX_SNAPSHOT = os.environ.get("NEWSDEDUP_INDEX_SNAPSHOT", "1")
+NEWSDEDUP_INDEX_SNAPSHOT_DIR = os.environ.get("NEWSDEDUP_INDEX_SNAPSHOT_DIR", "")
+
 # 1: recheck the candidate pairs the dedup rules reject with sentence embeddings (needs
 # the optional extra: pip install -e '.[embed]'); 0: the rules alone.
 NEWSDEDUP_EMBEDDINGS = os.environ.get("NEWSDEDUP_EMBEDDINGS", "0")

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "crawler.cli.extract",
     "crawler.cli.reextract",
     "crawler.cli.dedup",
+    "crawler.cli.index",
     "crawler.cli.boilerplate",
     "crawler.cli.serve",
     "crawler.cli.users",

@@ -28,6 +28,7 @@ from crawler.dedup.lsh import SortedMultiMap, band_keys, exact_key, exact_keys
 from crawler.dedup.params import DedupParams
 from crawler.dedup.query_kernel import article_keys, route_hits
 from crawler.dedup.signature import Signature, Signer
+from crawler.dedup.snapshot import IndexArrays
 from crawler.dedup.verify import Decision, IdfModel, Profile, judge, profiles_of
 from crawler.dedup.vocab import VOCAB
 from crawler.dedup.within import ArticleTerms, Recheck, pair_stats_many, within_article
@@ -184,6 +185,24 @@ class DedupEngine:
         with_mh = [i for i in everyone if sigs[i].hashvalues is not None]
         index_keys, pos, _ = self._article_keys(sigs, everyone, with_mh, everyone)
         self._index.add_many(index_keys, (pos + first).astype(np.int32))
+
+    def export_arrays(self) -> IndexArrays:
+        """The index as arrays (views, not copies: do not add while using them), for
+        :mod:`crawler.dedup.snapshot`."""
+        return IndexArrays(
+            self._keys.values,
+            self._articles.values,
+            self._groups.values,
+            self._index.export_runs(),
+        )
+
+    def restore_arrays(self, arrays: IndexArrays) -> None:
+        """Replace the index by ``arrays`` (from :meth:`export_arrays`, here or in a
+        snapshot file); the arrays are taken over, not copied."""
+        self._keys = _Column(arrays.keys)
+        self._articles = _Column(arrays.articles)
+        self._groups = _Column(arrays.groups)
+        self._index.restore_runs(arrays.runs)
 
     def index_nbytes(self) -> int:
         """Bytes of the index arrays (slot columns and sorted runs)."""
@@ -453,9 +472,11 @@ class _Column:
     """A growable int64 column: a numpy array with spare room, replaced by a larger copy
     when full (so views taken by a check stay valid while the column grows)."""
 
-    def __init__(self) -> None:
-        self._data: npt.NDArray[np.int64] = np.empty(1024, dtype=np.int64)
-        self._n = 0
+    def __init__(self, values: npt.NDArray[np.int64] | None = None) -> None:
+        self._data: npt.NDArray[np.int64] = (
+            np.empty(1024, dtype=np.int64) if values is None else values
+        )
+        self._n = 0 if values is None else len(values)
 
     def __len__(self) -> int:
         return self._n

@@ -147,6 +147,18 @@ class SortedMultiMap:
             return out_slots[0], out_query[0]
         return np.concatenate(out_slots), np.concatenate(out_query)
 
+    def export_runs(self) -> list[tuple[U64, I32]]:
+        """The sorted runs ``(keys, slots)``, oldest first, the buffer flushed into them
+        (what :meth:`restore_runs` takes back)."""
+        self.flush()
+        return [(r.keys, r.slots) for r in self._runs]
+
+    def restore_runs(self, runs: Iterable[tuple[U64, I32]]) -> None:
+        """Replace every entry by sorted runs (from :meth:`export_runs`)."""
+        self._buffered = 0
+        self._table.fill(-1)
+        self._runs = [_Run(keys, slots) for keys, slots in runs if len(keys)]
+
     def nbytes(self) -> int:
         """Bytes held by the sorted runs (the buffer is bounded and not counted)."""
         return sum(r.nbytes() for r in self._runs)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +31,7 @@ from crawler.extract import extract
 from crawler.extract.model import Extraction
 from crawler.fetch.incremental import NotModified
 from crawler.ingest.clusters import update_clusters
+from crawler.ingest.index_snapshot import load_index, save_index
 from crawler.ingest.recheck import recheck_from_settings
 from crawler.ingest.site_boilerplate import SiteBoilerplate
 from crawler.items import FetchedPage
@@ -117,6 +119,9 @@ class Ingestor:
         self._tally: dict[int, dict[tuple[str, str | None], int]] = {}
         self._tally_session: Session | None = None
         self._held: tuple[Session, int | None, list[tuple[str, str | None, int]]] | None = None
+        #: the index snapshot file (see :meth:`open`)
+        self.snapshot: Path | None = None
+        self._saved: tuple[int, int] | None = None  # (paragraphs, watermark) of the file
 
     @classmethod
     def open(
@@ -124,9 +129,12 @@ class Ingestor:
         session_factory: sessionmaker[Session],
         params: DedupParams | None = None,
         recheck: Recheck | None = None,
+        snapshot: Path | None = None,
     ) -> Ingestor:
         """Build the ingestor; ``recheck`` defaults to what ``NEWSDEDUP_EMBEDDINGS`` (the
-        environment) asks for: a crawl passes the one its Scrapy settings ask for."""
+        environment) asks for: a crawl passes the one its Scrapy settings ask for.
+        ``snapshot``: the index snapshot file to start from and to write with
+        :meth:`save_snapshot` (:mod:`crawler.ingest.index_snapshot`); None: SQL only."""
         params = params or DedupParams()
         with session_factory() as session:
             row = repo.get_or_create_params(session, params.fingerprint(), params.to_dict())
@@ -136,10 +144,39 @@ class Ingestor:
             recheck = recheck_from_settings()
         ingestor = cls(session_factory, params, params_id, recheck)
         ingestor._rebuild_signatures()
+        ingestor.snapshot = snapshot
         with session_factory() as session:
-            loaded = ingestor._load(session, None)
-        log.info("dedup index loaded: %d paragraphs (params %s)", loaded, params.fingerprint()[:12])
+            how = load_index(ingestor.engine, session, params_id, snapshot)
+        ingestor.watermark = how.watermark
+        log.info(
+            "dedup index loaded: %d paragraphs in %.1fs (%s, %d rows from SQL; params %s)",
+            how.paragraphs,
+            how.seconds,
+            how.source,
+            how.from_sql,
+            params.fingerprint()[:12],
+        )
+        if snapshot is not None:
+            if how.source in ("rebuilt", "reconciled"):
+                ingestor.save_snapshot()
+            elif how.from_sql == 0:
+                ingestor._saved = (len(ingestor.engine), ingestor.watermark)
         return ingestor
+
+    def save_snapshot(self, *, force: bool = False) -> bool:
+        """Write the index snapshot (when one is configured), unless nothing was indexed
+        since it was last written or read (``force``: write anyway). False when not
+        written (no snapshot configured, or a warning said why)."""
+        if self.snapshot is None:
+            return False
+        state = (len(self.engine), self.watermark)
+        if state == self._saved and not force:
+            return True
+        with self._factory() as session:
+            done = save_index(self.engine, session, self.params_id, self.watermark, self.snapshot)
+        if done:
+            self._saved = (len(self.engine), self.watermark)
+        return done
 
     def _load(self, session: Session, after: int | None) -> int:
         top = after or 0

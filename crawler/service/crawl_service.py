@@ -63,6 +63,7 @@ class CrawlService:
     @classmethod
     def open(cls, database_url: str, settings: Any, trigger: str = "manual") -> CrawlService:
         """Migrate the database and load the dedup index, under the start-up lock."""
+        from crawler.ingest.index_snapshot import configured_path
         from crawler.ingest.ingestor import Ingestor
         from crawler.ingest.recheck import recheck_from_settings
         from storage.migrate import upgrade
@@ -75,8 +76,13 @@ class CrawlService:
                 if service.shared:
                     service.ingestor = service._open_shared(recheck)
                 else:
+                    snapshot = configured_path(
+                        database_url,
+                        settings.get("NEWSDEDUP_INDEX_SNAPSHOT"),
+                        settings.get("NEWSDEDUP_INDEX_SNAPSHOT_DIR"),
+                    )
                     service.ingestor = service.writer.call(
-                        lambda: Ingestor.open(service.factory, recheck=recheck)
+                        lambda: Ingestor.open(service.factory, recheck=recheck, snapshot=snapshot)
                     )
         except BaseException:
             service.close()
@@ -180,8 +186,20 @@ class CrawlService:
             if crawler.crawling:
                 crawler.stop().addErrback(lambda f: log.warning("stopping a crawl: %s", f.value))
 
+    def save_index(self) -> None:
+        """Write the index snapshot if the index changed since it was last written (on the
+        writer thread, between batches); never raises: the crawl's outcome stands."""
+        if self.shared or self.ingestor is None or self.fault is not None:
+            return
+        try:
+            self.ingestor.save_snapshot()
+        except Exception as exc:  # a snapshot is an optimisation, never a failure
+            log.warning("index snapshot not written: %s", exc)
+
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
+        if self.ingestor is not None and not self.shared and self.fault is None:
+            self.writer.call(self.save_index, always=True)
         self.writer.close()
         self.engine.dispose()

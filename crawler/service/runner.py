@@ -306,6 +306,8 @@ class ServiceRunner:
             )
             report = RunReport(source.name, run_id, "failed", reason, cause)
         self.reports[run_id] = report
+        if not self._open:  # the last crawl running ended: keep the index snapshot current
+            self.service.save_index()
         alert = run_alert(source.name, run_id, report.status, report.message, {"finish": reason})
         if alert is not None and self.alerts:
             self.alerts.send(alert)
