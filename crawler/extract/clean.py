@@ -11,8 +11,8 @@ from crawler.extract.model import Block, RemovedBlock
 from crawler.extract.patterns import (
     INLINE_PREFIX,
     PHOTO_CREDIT,
-    PROMPT,
     ends_sentence,
+    is_prompt,
     is_rec_heading,
 )
 from crawler.extract.recommend import Section
@@ -104,7 +104,7 @@ def _single_blocks(blocks: Sequence[Block], drop: dict[int, str]) -> None:
         text = block.text
         if len(text) <= MAX_INLINE_CHARS and INLINE_PREFIX.match(text):
             drop[i] = "read-next"
-        elif len(text) <= MAX_PROMPT_CHARS and PROMPT.search(text):
+        elif len(text) <= MAX_PROMPT_CHARS and is_prompt(text):
             drop[i] = "prompt"
         elif len(text) <= MAX_STAMP_CHARS and "\n" not in text and PHOTO_CREDIT.search(text):
             drop[i] = "copyright-or-credit"

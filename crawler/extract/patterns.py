@@ -193,6 +193,23 @@ _PROMPTS = (
 PROMPT = re.compile("(?:" + "|".join(_PROMPTS) + ")", re.I)
 """Searched in short blocks: newsletter, cookie, share and subscription prompts."""
 
+# The same patterns split for speed (one alternation of 55 branches tried at every
+# character was most of the cleaning time): those anchored at the start are tried
+# once, at the start; the others only at word boundaries (each begins with ``\b``).
+_PROMPT_AT_START = re.compile(
+    "(?:" + "|".join(p.removeprefix("^") for p in _PROMPTS if p.startswith("^")) + ")", re.I
+)
+_PROMPT_AT_WORD = re.compile(
+    r"\b(?:" + "|".join(p.removeprefix(r"\b") for p in _PROMPTS if p.startswith(r"\b")) + ")",
+    re.I,
+)
+
+
+def is_prompt(text: str) -> bool:
+    """Whether ``PROMPT`` is found in ``text`` (the same answer, several times faster)."""
+    return _PROMPT_AT_START.match(text) is not None or _PROMPT_AT_WORD.search(text) is not None
+
+
 PHOTO_CREDIT = re.compile(
     r"^(?:©|\(c\)\s|copyright\b|(?:titel|beitrags|header|vorschau)bild\s*:|bildquelle\s*:"
     r"|fotos?\s*:|fot\.\s|photo(?:graph)?s?\s*(?:credit)?\s*:|image(?: credit)?\s*:"

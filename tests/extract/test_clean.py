@@ -82,3 +82,22 @@ def test_patterns() -> None:
     assert ends_sentence('He said "no."')
     assert not ends_sentence("and then it stopped…")
     assert not ends_sentence("cut off in the")
+
+
+def test_is_prompt_gives_the_answer_of_the_whole_pattern() -> None:
+    from crawler.extract.patterns import _PROMPTS, PROMPT, is_prompt
+
+    assert all(p.startswith(("^", r"\b")) for p in _PROMPTS)
+    samples = [
+        "Sign up for our weekly newsletter",
+        "Share this article",
+        "The council said it would share the article with residents.",
+        "We use cookies to improve the site",
+        "Folgen Sie uns auf Twitter",
+        "A quiet paragraph about harbours and ferries.",
+        "Subscribe now and save",
+        "He did not subscribe now, he said.",
+        "Newsletter",
+    ]
+    for text in samples:
+        assert is_prompt(text) == (PROMPT.search(text) is not None), text
