@@ -141,6 +141,91 @@ def _restorable(heading: HtmlElement, following: HtmlElement, sections: Sequence
     return _introduces(_heading_unit(heading), following)
 
 
+LEAD_MAX_ELEMENTS = 4
+LEAD_MAX_DEPTH = 5
+LEAD_MIN_WORDS = 8
+LEAD_HEADING_MIN_WORDS = 6
+LEAD_MAX_LINK_SHARE = 0.3
+_LEAD_TAGS = frozenset({"p", "blockquote", "h2", "h3", "h4"})
+_LEAD_SKIP = frozenset({"nav", "footer", "aside", "form", "button", "select", "a", "figure"})
+_CAPTION_MARK = re.compile(
+    r"©|\((?:foto|photo|bild|image)\b|\b(?:fotos?|bild|photos?|image|credit|quelle)\s*(?::|via\b)",
+    re.I,
+)
+_CAPTION_CLASS = re.compile(r"caption|credit|copyright|byline|author|meta", re.I)
+
+
+def _lead_skipped(element: HtmlElement, container: HtmlElement) -> bool:
+    """Inside navigation, a form, a link or a figure below ``container``: not a lead. A
+    ``<header>`` below the container is the article's own (where leads often sit)."""
+    node: HtmlElement | None = element
+    while node is not None and node is not container:
+        tag = node.tag
+        if isinstance(tag, str) and (tag in _LEAD_SKIP or tag in SKIP_TAGS):
+            return True
+        if _CAPTION_CLASS.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _lead_text(element: HtmlElement, container: HtmlElement) -> str | None:
+    """The element's text if it reads as the article's lead (or standfirst), else None."""
+    if element.tag not in _LEAD_TAGS or _lead_skipped(element, container):
+        return None
+    text = " ".join(text_of(element).split())
+    words = len(text.split())
+    if element.tag in HEADING_TAGS:
+        if words < LEAD_HEADING_MIN_WORDS or len(text) > MAX_HEADING_CHARS:
+            return None
+    elif words < LEAD_MIN_WORDS:
+        return None
+    if is_rec_heading(text) or _own_link_share(element, text) >= LEAD_MAX_LINK_SHARE:
+        return None
+    if _CAPTION_MARK.search(text):
+        return None  # a picture's caption or credit line
+    return text
+
+
+def _lead_blocks(
+    page: _Page, first: int, present: set[str], sections: Sequence[Section]
+) -> list[Block]:
+    """Paragraphs just before the first located block, inside the same article container
+    (an ancestor at most ``LEAD_MAX_DEPTH`` levels up, below ``<body>``): the lead or
+    standfirst that trafilatura left out when it sits in its own wrapper (a header, an
+    intro box). At most ``LEAD_MAX_ELEMENTS`` page elements are looked at; the title's
+    ``<h1>`` ends the search."""
+    element = page.elements[first]
+    ancestors = [a for a in element.iterancestors() if a.tag not in ("body", "html")]
+    ancestors = ancestors[:LEAD_MAX_DEPTH]
+    if not ancestors:
+        return []
+    container = ancestors[-1]
+    found: list[Block] = []
+    taken: list[HtmlElement] = []
+    looked = 0
+    for position in range(first - 1, -1, -1):
+        candidate = page.elements[position]
+        if _is_ancestor(candidate, element):
+            continue
+        if not _is_ancestor(container, candidate) or candidate.tag == "h1":
+            break
+        looked += 1
+        if looked > LEAD_MAX_ELEMENTS:
+            break
+        if any(_is_ancestor(candidate, t) for t in taken):
+            continue
+        text = _lead_text(candidate, container)
+        key = page.keys[position]
+        if text is None or key in present or any(section.holds(text) for section in sections):
+            continue
+        found.append(Block("paragraph", text))
+        taken.append(candidate)
+        present.add(key)
+    found.reverse()
+    return found
+
+
 def restore_structure(
     tree: HtmlElement, blocks: Sequence[Block], sections: Sequence[Section] = ()
 ) -> list[Block]:
@@ -156,6 +241,9 @@ def restore_structure(
     positions = page.locate(blocks)
     present = {squeeze(b.text) for b in blocks}
     out: list[Block] = []
+    located = [p for p in positions if p is not None]
+    if located and positions[0] is not None:
+        out.extend(_lead_blocks(page, positions[0], present, sections))
     previous: int | None = None
     for block, position in zip(blocks, positions, strict=True):
         if position is not None:
