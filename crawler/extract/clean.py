@@ -1,6 +1,7 @@
 """Clean trafilatura's output blocks: recommendation headings and their teasers, runs
-of cut-off teasers, read-next lines, prompts (newsletter, cookies, sharing) and the
-credit line. Works on text alone, after the DOM pass in :mod:`recommend`."""
+of cut-off teasers, read-next lines, prompts (newsletter, cookies, sharing), picture
+captions with their credit and the credit line. Works on text alone, after the DOM
+pass in :mod:`recommend`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 
 from crawler.extract.model import Block, RemovedBlock
 from crawler.extract.patterns import (
+    CAPTION_CREDIT,
     INLINE_PREFIX,
     PHOTO_CREDIT,
     ends_sentence,
@@ -20,6 +22,7 @@ from crawler.extract.recommend import Section
 MAX_PROMPT_CHARS = 300
 MAX_INLINE_CHARS = 250
 MAX_STAMP_CHARS = 120
+MAX_CAPTION_CHARS = 250
 TITLE_MAX_WORDS = 20
 BLURB_MIN_WORDS = 15
 SHORT_WORDS = 12
@@ -108,6 +111,12 @@ def _single_blocks(blocks: Sequence[Block], drop: dict[int, str]) -> None:
             drop[i] = "prompt"
         elif len(text) <= MAX_STAMP_CHARS and "\n" not in text and PHOTO_CREDIT.search(text):
             drop[i] = "copyright-or-credit"
+        elif (
+            block.kind == "paragraph"
+            and len(text) <= MAX_CAPTION_CHARS
+            and CAPTION_CREDIT.search(text)
+        ):
+            drop[i] = "caption"
 
 
 def _from_sections(

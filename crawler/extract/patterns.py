@@ -210,6 +210,14 @@ def is_prompt(text: str) -> bool:
     return _PROMPT_AT_START.match(text) is not None or _PROMPT_AT_WORD.search(text) is not None
 
 
+CAPTION_CREDIT = re.compile(
+    r"©|\((?:foto|fotos|photo|photos|bild|image)\b"
+    r"|\b(?:fotos?|bild|photos?|image|credit)\s*(?::|via\b)",
+    re.I,
+)
+"""Searched in short paragraphs: a picture's caption carries its credit ("© AFP",
+"(Foto: dpa)", "Bild: ..."); a block with one is a caption, not body text."""
+
 PHOTO_CREDIT = re.compile(
     r"^(?:©|\(c\)\s|copyright\b|(?:titel|beitrags|header|vorschau)bild\s*:|bildquelle\s*:"
     r"|fotos?\s*:|fot\.\s|photo(?:graph)?s?\s*(?:credit)?\s*:|image(?: credit)?\s*:"

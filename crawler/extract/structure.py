@@ -30,7 +30,7 @@ from lxml.html import HtmlElement
 
 from crawler.extract.dom import HEADING_TAGS, SKIP_TAGS, text_of
 from crawler.extract.model import Block, RemovedBlock
-from crawler.extract.patterns import is_rec_heading
+from crawler.extract.patterns import CAPTION_CREDIT, is_rec_heading
 from crawler.extract.recommend import Section, squeeze
 
 TITLE_REASON = "title"
@@ -148,10 +148,6 @@ LEAD_HEADING_MIN_WORDS = 6
 LEAD_MAX_LINK_SHARE = 0.3
 _LEAD_TAGS = frozenset({"p", "blockquote", "h2", "h3", "h4"})
 _LEAD_SKIP = frozenset({"nav", "footer", "aside", "form", "button", "select", "a", "figure"})
-_CAPTION_MARK = re.compile(
-    r"©|\((?:foto|photo|bild|image)\b|\b(?:fotos?|bild|photos?|image|credit|quelle)\s*(?::|via\b)",
-    re.I,
-)
 _CAPTION_CLASS = re.compile(r"caption|credit|copyright|byline|author|meta", re.I)
 
 
@@ -182,7 +178,7 @@ def _lead_text(element: HtmlElement, container: HtmlElement) -> str | None:
         return None
     if is_rec_heading(text) or _own_link_share(element, text) >= LEAD_MAX_LINK_SHARE:
         return None
-    if _CAPTION_MARK.search(text):
+    if CAPTION_CREDIT.search(text):
         return None  # a picture's caption or credit line
     return text
 

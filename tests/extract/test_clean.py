@@ -101,3 +101,15 @@ def test_is_prompt_gives_the_answer_of_the_whole_pattern() -> None:
     ]
     for text in samples:
         assert is_prompt(text) == (PROMPT.search(text) is not None), text
+
+
+def test_caption_with_a_picture_credit_is_removed() -> None:
+    caption = Block("paragraph", "The mayor at the opening of the berth. (Foto: Example Wire)")
+    credit = Block("paragraph", "Hat das Potential zum Star: die neue Fähre. © Example Wire")
+    prose = Block(
+        "paragraph",
+        "The photographer who took the first picture of the berth said the light was poor.",
+    )
+    kept, removed = clean_blocks([BODY, caption, credit, prose])
+    assert kept == [BODY, prose]
+    assert [r.reason for r in removed] == ["caption", "caption"]

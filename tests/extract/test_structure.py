@@ -131,3 +131,19 @@ def test_closing_paragraphs_after_a_recommendation_stay() -> None:
 def test_a_cut_paragraph_without_a_recommendation_before_it_stays() -> None:
     kept, removed = clean_blocks([Block("paragraph", LONG), Block("paragraph", CUT)])
     assert kept == [Block("paragraph", LONG), Block("paragraph", CUT)] and removed == []
+
+
+def test_lead_in_the_article_header_is_restored_before_the_body() -> None:
+    """trafilatura takes div.article-body alone and leaves out the lead in the header;
+    the lead is put back first, the byline and the captions stay out."""
+    from crawler.extract.evaluate import plain_trafilatura
+
+    page = FIXTURES / "structure_lead_in_header.html"
+    lead = "After eleven years without a night crossing"
+    assert lead not in plain_trafilatura(page.read_bytes(), None, None)
+    result = extract(page.read_bytes(), url="https://example-wire.test/structure-lead-in-header")
+    assert result.blocks[0].text.startswith(lead)
+    assert "By Mara Lind" not in result.text
+    assert "© Example Wire" not in result.text
+    assert "Foto: Example Wire" not in result.text
+    assert "caption" in [r.reason for r in result.removed]
