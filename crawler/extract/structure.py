@@ -145,6 +145,7 @@ LEAD_MAX_ELEMENTS = 4
 LEAD_MAX_DEPTH = 5
 LEAD_MIN_WORDS = 8
 LEAD_HEADING_MIN_WORDS = 6
+LEAD_HEADING_MAX_CHARS = 400  # a standfirst is a sentence or two, longer than a heading
 LEAD_MAX_LINK_SHARE = 0.3
 _LEAD_TAGS = frozenset({"p", "blockquote", "h2", "h3", "h4"})
 _LEAD_SKIP = frozenset({"nav", "footer", "aside", "form", "button", "select", "a", "figure"})
@@ -172,7 +173,7 @@ def _lead_text(element: HtmlElement, container: HtmlElement) -> str | None:
     text = " ".join(text_of(element).split())
     words = len(text.split())
     if element.tag in HEADING_TAGS:
-        if words < LEAD_HEADING_MIN_WORDS or len(text) > MAX_HEADING_CHARS:
+        if words < LEAD_HEADING_MIN_WORDS or len(text) > LEAD_HEADING_MAX_CHARS:
             return None
     elif words < LEAD_MIN_WORDS:
         return None
