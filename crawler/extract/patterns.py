@@ -189,6 +189,8 @@ _PROMPTS = (
     r"^video verfügbar bis\b",
     r"\bif you (?:enjoyed|liked|value) (?:reading )?(?:this|our) .{0,40}(?:consider|support)",
     r"\bsupport (?:our|independent) journalism\b",
+    r"^bei diesem (?:beitrag|artikel|text) handelt es sich um (?:ein|einen|eine) "
+    r"(?:blog|gastbeitrag|beitrag aus der community)",
 )
 PROMPT = re.compile("(?:" + "|".join(_PROMPTS) + ")", re.I)
 """Searched in short blocks: newsletter, cookie, share and subscription prompts."""
@@ -241,6 +243,7 @@ CREDIT = re.compile(
     r"|(?:this (?:article|story) )?(?:was )?(?:adapted|syndicated) from"
     r"|(?:dieser (?:artikel|beitrag|text) )?erschien (?:zuerst|ursprünglich)"
     r"|(?:dieser (?:artikel|beitrag) )?wurde (?:zuerst|ursprünglich) .{0,40}veröffentlicht"
+    r"|dieser (?:artikel|beitrag|text) stammt aus"
     r")\b",
     re.I,
 )

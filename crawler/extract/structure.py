@@ -9,6 +9,11 @@ text, in document order), and then:
 - a page heading (``<h1>``-``<h6>``) that lies between two consecutive located blocks
   and directly introduces the second (its next sibling with text holds that block) is
   put back as a ``heading`` block;
+- the article's lead (or standfirst), which trafilatura leaves out when it sits in its
+  own wrapper before the body (an intro ``<div>``, the article's ``<header>``), is put
+  back before the first paragraph: text elements just before it in the same container
+  (at most ``LEAD_MAX_DEPTH`` levels up), after the ``<h1>``, of ``LEAD_MIN_WORDS``
+  words or more, not links, navigation, captions or bylines;
 - a paragraph that is the text of an ``<li>`` becomes a ``list_item``;
 - the title is never a body block: a heading (or a paragraph among the first blocks)
   whose text is the page's title, its headline part, or the page's ``<h1>`` is removed
@@ -147,7 +152,26 @@ LEAD_MIN_WORDS = 8
 LEAD_HEADING_MIN_WORDS = 6
 LEAD_HEADING_MAX_CHARS = 400  # a standfirst is a sentence or two, longer than a heading
 LEAD_MAX_LINK_SHARE = 0.3
-_LEAD_TAGS = frozenset({"p", "blockquote", "h2", "h3", "h4"})
+_LEAD_TAGS = frozenset({"p", "blockquote", "h2", "h3", "h4", "div"})
+_BLOCK_CHILDREN = frozenset(
+    {
+        "p",
+        "div",
+        "ul",
+        "ol",
+        "table",
+        "section",
+        "article",
+        "blockquote",
+        "figure",
+        "form",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        *HEADING_TAGS,
+    }
+)
 _LEAD_SKIP = frozenset({"nav", "footer", "aside", "form", "button", "select", "a", "figure"})
 _CAPTION_CLASS = re.compile(r"caption|credit|copyright|byline|author|meta", re.I)
 
@@ -184,13 +208,31 @@ def _lead_text(element: HtmlElement, container: HtmlElement) -> str | None:
     return text
 
 
+def _text_div(element: HtmlElement) -> bool:
+    """A ``<div>`` that holds its text itself (an intro box without a ``<p>``)."""
+    if element.tag != "div" or not (element.text or "").strip():
+        return False
+    return not any(isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in element)
+
+
+def _lead_candidates(container: HtmlElement, element: HtmlElement) -> list[HtmlElement]:
+    """The text elements of ``container`` before ``element``, in document order."""
+    found: list[HtmlElement] = []
+    for candidate in container.iter(*_LOCATED_TAGS, "div"):
+        if candidate is element:
+            break
+        if candidate.tag != "div" or _text_div(candidate):
+            found.append(candidate)
+    return found
+
+
 def _lead_blocks(
     page: _Page, first: int, present: set[str], sections: Sequence[Section]
 ) -> list[Block]:
     """Paragraphs just before the first located block, inside the same article container
     (an ancestor at most ``LEAD_MAX_DEPTH`` levels up, below ``<body>``): the lead or
     standfirst that trafilatura left out when it sits in its own wrapper (a header, an
-    intro box). At most ``LEAD_MAX_ELEMENTS`` page elements are looked at; the title's
+    intro box). At most ``LEAD_MAX_ELEMENTS`` text elements are looked at; the title's
     ``<h1>`` ends the search."""
     element = page.elements[first]
     ancestors = [a for a in element.iterancestors() if a.tag not in ("body", "html")]
@@ -201,20 +243,23 @@ def _lead_blocks(
     found: list[Block] = []
     taken: list[HtmlElement] = []
     looked = 0
-    for position in range(first - 1, -1, -1):
-        candidate = page.elements[position]
+    for candidate in reversed(_lead_candidates(container, element)):
         if _is_ancestor(candidate, element):
             continue
-        if not _is_ancestor(container, candidate) or candidate.tag == "h1":
+        if candidate.tag == "h1":
             break
+        if len(text_of(candidate).split()) < LEAD_HEADING_MIN_WORDS:
+            continue  # crumbs, share buttons, a byline: not a lead, and not counted
         looked += 1
         if looked > LEAD_MAX_ELEMENTS:
             break
         if any(_is_ancestor(candidate, t) for t in taken):
             continue
         text = _lead_text(candidate, container)
-        key = page.keys[position]
-        if text is None or key in present or any(section.holds(text) for section in sections):
+        if text is None:
+            continue
+        key = squeeze(text)
+        if key in present or any(section.holds(text) for section in sections):
             continue
         found.append(Block("paragraph", text))
         taken.append(candidate)
@@ -238,11 +283,18 @@ def restore_structure(
     positions = page.locate(blocks)
     present = {squeeze(b.text) for b in blocks}
     out: list[Block] = []
-    located = [p for p in positions if p is not None]
-    if located and positions[0] is not None:
-        out.extend(_lead_blocks(page, positions[0], present, sections))
+    lead_at = next(
+        (
+            i
+            for i, (b, p) in enumerate(zip(blocks, positions, strict=True))
+            if p is not None and b.kind == "paragraph" and page.elements[p].tag == "p"
+        ),
+        None,
+    )
     previous: int | None = None
-    for block, position in zip(blocks, positions, strict=True):
+    for index, (block, position) in enumerate(zip(blocks, positions, strict=True)):
+        if index == lead_at and position is not None:
+            out.extend(_lead_blocks(page, position, present, sections))
         if position is not None:
             element = page.elements[position]
             if previous is not None:
