@@ -1,7 +1,7 @@
 """Clean trafilatura's output blocks: recommendation headings and their teasers, runs
-of cut-off teasers, read-next lines, prompts (newsletter, cookies, sharing), picture
-captions with their credit and the credit line. Works on text alone, after the DOM
-pass in :mod:`recommend`."""
+of cut-off teasers, read-next lines, prompts (newsletter, cookies, sharing), ad-slot
+labels, picture captions with their credit and the credit line. Works on text alone,
+after the DOM pass in :mod:`recommend`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from crawler.extract.model import Block, RemovedBlock
 from crawler.extract.patterns import (
+    AD_LABEL,
     CAPTION_CREDIT,
     INLINE_PREFIX,
     PHOTO_CREDIT,
@@ -23,6 +24,7 @@ MAX_PROMPT_CHARS = 300
 MAX_INLINE_CHARS = 250
 MAX_STAMP_CHARS = 120
 MAX_CAPTION_CHARS = 250
+MAX_AD_LABEL_CHARS = 30
 TITLE_MAX_WORDS = 20
 BLURB_MIN_WORDS = 15
 SHORT_WORDS = 12
@@ -111,6 +113,8 @@ def _single_blocks(blocks: Sequence[Block], drop: dict[int, str]) -> None:
             drop[i] = "prompt"
         elif len(text) <= MAX_STAMP_CHARS and "\n" not in text and PHOTO_CREDIT.search(text):
             drop[i] = "copyright-or-credit"
+        elif len(text) <= MAX_AD_LABEL_CHARS and AD_LABEL.fullmatch(text.strip(" :-–—*[]()|")):
+            drop[i] = "ad-label"
         elif (
             block.kind == "paragraph"
             and len(text) <= MAX_CAPTION_CHARS

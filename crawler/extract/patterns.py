@@ -212,6 +212,13 @@ def is_prompt(text: str) -> bool:
     return _PROMPT_AT_START.match(text) is not None or _PROMPT_AT_WORD.search(text) is not None
 
 
+AD_LABEL = re.compile(
+    r"(?:advertisements?|advertising|sponsored|anzeigen?|werbung|reklama|publicidad"
+    r"|publicité|pubblicità|advertentie)",
+    re.I,
+)
+"""Full-matched against a very short block: the label of an ad slot left in the body."""
+
 CAPTION_CREDIT = re.compile(
     r"©|\((?:foto|fotos|photo|photos|bild|image)\b"
     r"|\b(?:fotos?|bild|photos?|image|credit)\s*(?::|via\b)",

@@ -113,3 +113,13 @@ def test_caption_with_a_picture_credit_is_removed() -> None:
     kept, removed = clean_blocks([BODY, caption, credit, prose])
     assert kept == [BODY, prose]
     assert [r.reason for r in removed] == ["caption", "caption"]
+
+
+def test_ad_slot_labels_are_removed() -> None:
+    kept, removed = clean_blocks(
+        [BODY, Block("paragraph", "Advertisement"), Block("paragraph", "- Anzeige -"), BODY]
+    )
+    assert kept == [BODY, BODY]
+    assert [r.reason for r in removed] == ["ad-label", "ad-label"]
+    kept, _ = clean_blocks([Block("paragraph", "Werbung wirkt, sagt die Studie.")])
+    assert len(kept) == 1
