@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,9 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    load_before = os.getloadavg()
     results = evaluate(EXTRACTORS, pages)
+    load_after = os.getloadavg()
     import trafilatura
 
     print(f"corpus: {args.data} ({len(pages)} pages); trafilatura {trafilatura.__version__}")
@@ -107,7 +110,8 @@ def _run(args: argparse.Namespace) -> int:
     base, ours = results["trafilatura"], results["newsdedup"]
     if base.pages_per_second:
         ratio = ours.pages_per_second / base.pages_per_second
-        print(f"throughput newsdedup/trafilatura: {ratio:.2f}")
+        print(f"throughput newsdedup/trafilatura: {ratio:.2f} (CPU time)")
+    print(f"load average: {load_before[0]:.2f} before, {load_after[0]:.2f} after (1 min)")
     print(f"F1 difference newsdedup - trafilatura: {ours.score.f1 - base.score.f1:+.4f}")
     _part_table(results)
 
