@@ -5,13 +5,16 @@ Usage:
 
 Without --data it runs on the project's fixtures (tests/fixtures/extract). With --data
 it reads a corpus in the trafilatura evaluation format (directory or .tgz). Prints
-pages/s for both and their ratio; quality is measured by ``newsdedup eval extraction``.
+pages/s for both (CPU time of this process, the two interleaved page by page), their
+ratio and the machine's load average before and after; quality is measured by
+``newsdedup eval extraction``.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -39,9 +42,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.data
         else load_fixtures(ROOT / "tests" / "fixtures" / "extract")[: args.limit]
     )
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     results = evaluate(EXTRACTORS, pages * max(1, args.repeat))
+    print("load average after:  {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     for name, result in results.items():
-        print(f"{name:<12} {result.pages:>6} pages {result.pages_per_second:>8.1f} pages/s")
+        print(
+            f"{name:<12} {result.pages:>6} pages {result.pages_per_second:>8.1f} pages/s"
+            f" ({result.seconds:.1f} s CPU)"
+        )
     base = results["trafilatura"].pages_per_second
     if base:
         print(f"ratio newsdedup/trafilatura: {results['newsdedup'].pages_per_second / base:.2f}")

@@ -1,6 +1,7 @@
 """Clean trafilatura's output blocks: recommendation headings and their teasers, runs
-of cut-off teasers, read-next lines, prompts (newsletter, cookies, sharing) and the
-credit line. Works on text alone, after the DOM pass in :mod:`recommend`."""
+of cut-off teasers, read-next lines, prompts (newsletter, cookies, sharing), ad-slot
+labels, picture captions with their credit and the credit line. Works on text alone,
+after the DOM pass in :mod:`recommend`."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from collections.abc import Sequence
 
 from crawler.extract.model import Block, RemovedBlock
 from crawler.extract.patterns import (
+    AD_LABEL,
+    CAPTION_CREDIT,
     INLINE_PREFIX,
     PHOTO_CREDIT,
-    PROMPT,
     ends_sentence,
+    is_prompt,
     is_rec_heading,
 )
 from crawler.extract.recommend import Section
@@ -20,6 +23,8 @@ from crawler.extract.recommend import Section
 MAX_PROMPT_CHARS = 300
 MAX_INLINE_CHARS = 250
 MAX_STAMP_CHARS = 120
+MAX_CAPTION_CHARS = 250
+MAX_AD_LABEL_CHARS = 30
 TITLE_MAX_WORDS = 20
 BLURB_MIN_WORDS = 15
 SHORT_WORDS = 12
@@ -104,10 +109,18 @@ def _single_blocks(blocks: Sequence[Block], drop: dict[int, str]) -> None:
         text = block.text
         if len(text) <= MAX_INLINE_CHARS and INLINE_PREFIX.match(text):
             drop[i] = "read-next"
-        elif len(text) <= MAX_PROMPT_CHARS and PROMPT.search(text):
+        elif len(text) <= MAX_PROMPT_CHARS and is_prompt(text):
             drop[i] = "prompt"
         elif len(text) <= MAX_STAMP_CHARS and "\n" not in text and PHOTO_CREDIT.search(text):
             drop[i] = "copyright-or-credit"
+        elif len(text) <= MAX_AD_LABEL_CHARS and AD_LABEL.fullmatch(text.strip(" :-–—*[]()|")):
+            drop[i] = "ad-label"
+        elif (
+            block.kind == "paragraph"
+            and len(text) <= MAX_CAPTION_CHARS
+            and CAPTION_CREDIT.search(text)
+        ):
+            drop[i] = "caption"
 
 
 def _from_sections(

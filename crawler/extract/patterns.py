@@ -189,9 +189,43 @@ _PROMPTS = (
     r"^video verfügbar bis\b",
     r"\bif you (?:enjoyed|liked|value) (?:reading )?(?:this|our) .{0,40}(?:consider|support)",
     r"\bsupport (?:our|independent) journalism\b",
+    r"^bei diesem (?:beitrag|artikel|text) handelt es sich um (?:ein|einen|eine) "
+    r"(?:blog|gastbeitrag|beitrag aus der community)",
 )
 PROMPT = re.compile("(?:" + "|".join(_PROMPTS) + ")", re.I)
 """Searched in short blocks: newsletter, cookie, share and subscription prompts."""
+
+# The same patterns split for speed (one alternation of 55 branches tried at every
+# character was most of the cleaning time): those anchored at the start are tried
+# once, at the start; the others only at word boundaries (each begins with ``\b``).
+_PROMPT_AT_START = re.compile(
+    "(?:" + "|".join(p.removeprefix("^") for p in _PROMPTS if p.startswith("^")) + ")", re.I
+)
+_PROMPT_AT_WORD = re.compile(
+    r"\b(?:" + "|".join(p.removeprefix(r"\b") for p in _PROMPTS if p.startswith(r"\b")) + ")",
+    re.I,
+)
+
+
+def is_prompt(text: str) -> bool:
+    """Whether ``PROMPT`` is found in ``text`` (the same answer, several times faster)."""
+    return _PROMPT_AT_START.match(text) is not None or _PROMPT_AT_WORD.search(text) is not None
+
+
+AD_LABEL = re.compile(
+    r"(?:advertisements?|advertising|sponsored|anzeigen?|werbung|reklama|publicidad"
+    r"|publicité|pubblicità|advertentie)",
+    re.I,
+)
+"""Full-matched against a very short block: the label of an ad slot left in the body."""
+
+CAPTION_CREDIT = re.compile(
+    r"©|\((?:foto|fotos|photo|photos|bild|image)\b"
+    r"|\b(?:fotos?|bild|photos?|image|credit)\s*(?::|via\b)",
+    re.I,
+)
+"""Searched in short paragraphs: a picture's caption carries its credit ("© AFP",
+"(Foto: dpa)", "Bild: ..."); a block with one is a caption, not body text."""
 
 PHOTO_CREDIT = re.compile(
     r"^(?:©|\(c\)\s|copyright\b|(?:titel|beitrags|header|vorschau)bild\s*:|bildquelle\s*:"
@@ -216,6 +250,7 @@ CREDIT = re.compile(
     r"|(?:this (?:article|story) )?(?:was )?(?:adapted|syndicated) from"
     r"|(?:dieser (?:artikel|beitrag|text) )?erschien (?:zuerst|ursprünglich)"
     r"|(?:dieser (?:artikel|beitrag) )?wurde (?:zuerst|ursprünglich) .{0,40}veröffentlicht"
+    r"|dieser (?:artikel|beitrag|text) stammt aus"
     r")\b",
     re.I,
 )

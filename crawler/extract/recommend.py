@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.extract.dom import (
@@ -91,12 +92,14 @@ def _stops_section(sibling: HtmlElement, level: int, previous: HtmlElement | Non
 
 def _candidates(body: HtmlElement) -> list[HtmlElement]:
     found: list[HtmlElement] = []
-    for element in body.iter():
+    for element in body.iter(etree.Element):  # elements only: no comments
         own = element.text
-        if not own or len(own) > MAX_HEADING_CHARS * 2 or not is_rec_heading(own):
+        if not own or len(own) > MAX_HEADING_CHARS * 2 or own.isspace():
+            continue
+        if not is_rec_heading(own):
             continue
         tag = element.tag
-        if not isinstance(tag, str) or tag in SKIP_TAGS or tag in _NOT_HEADINGS:
+        if tag in SKIP_TAGS or tag in _NOT_HEADINGS:
             continue
         if not is_rec_heading(text_of(element)) or inside_link(element):
             continue
@@ -226,22 +229,25 @@ def _is_card(item: HtmlElement, text: str) -> bool:
     )
 
 
-def _card_items(container: HtmlElement) -> list[HtmlElement] | None:
-    """The container's children if they are all cards (empty children skipped), else None."""
+def _items_with_text(container: HtmlElement) -> list[tuple[HtmlElement, str]] | None:
+    """The container's children with their text (empty children skipped), or None when
+    it has fewer than ``CARD_MIN_ITEMS`` of them or a child holds no link (a card and a
+    link item both do): the check both kinds of list share, made once."""
     children = [c for c in container if isinstance(c.tag, str)]
     if len(children) < CARD_MIN_ITEMS:
         return None
-    if any(c.tag != "a" and c.find(".//a") is None for c in children):
-        return None
-    items: list[HtmlElement] = []
     for child in children:
-        text = text_of(child)
-        if not text:
-            continue
-        if not _is_card(child, text):
+        if child.tag != "a" and next(child.iter("a"), None) is None:
             return None
-        items.append(child)
+    items = [(c, text) for c in children if (text := text_of(c))]
     return items if len(items) >= CARD_MIN_ITEMS else None
+
+
+def _card_items(items: list[tuple[HtmlElement, str]]) -> list[HtmlElement] | None:
+    """The items if they are all cards, else None."""
+    if all(_is_card(item, text) for item, text in items):
+        return [item for item, _ in items]
+    return None
 
 
 def _site(host: str) -> str:
@@ -265,29 +271,22 @@ def _page_link(element: HtmlElement, url: str | None) -> str | None:
     return target.path + ("?" + target.query if target.query else "")
 
 
-def _link_items(container: HtmlElement, url: str | None) -> list[HtmlElement] | None:
-    """The list's items if each, at least three, is a title-sized link to another page
-    of the site (a list of links to other articles), else None."""
-    children = [c for c in container if isinstance(c.tag, str)]
-    if any(c.tag != "a" and c.find(".//a") is None for c in children):
-        return None  # an item without a link: cheap to tell before any text is read
-    items = [c for c in children if text_of(c)]
-    if len(items) < CARD_MIN_ITEMS:
-        return None
+def _link_items(items: list[tuple[HtmlElement, str]], url: str | None) -> list[HtmlElement] | None:
+    """The list's items if each is a title-sized link to another page of the site (a
+    list of links to other articles), else None."""
     targets: set[str] = set()
-    for item in items:
-        text = text_of(item)
+    for item, text in items:
         words = len(text.split())
         if not CARD_TITLE_MIN_WORDS <= words <= CARD_TITLE_MAX_WORDS:
             return None
-        links = [a for a in item.iter("a") if _page_link(a, url)]
+        links = [(a, target) for a in item.iter("a") if (target := _page_link(a, url))]
         if not links:
             return None
-        linked = sum(len(text_of(a)) for a in links)
+        linked = sum(len(text_of(a)) for a, _ in links)
         if linked < LINK_ITEM_MIN_SHARE * len(text):
             return None
-        targets.update(str(_page_link(a, url)) for a in links)
-    return items if len(targets) >= len(items) else None
+        targets.update(target for _, target in links)
+    return [item for item, _ in items] if len(targets) >= len(items) else None
 
 
 def find_card_lists(
@@ -307,10 +306,13 @@ def find_card_lists(
     for container in body.iter(*CARD_CONTAINERS):
         if len(container) < CARD_MIN_ITEMS or container in seen:
             continue
+        candidates = _items_with_text(container)
+        if candidates is None:
+            continue
         reason = CARD_REASON
-        items = _card_items(container)
+        items = _card_items(candidates)
         if items is None:
-            items, reason = _link_items(container, url), LINKS_REASON
+            items, reason = _link_items(candidates, url), LINKS_REASON
         if items is None:
             continue
         seen.update(container.iter())

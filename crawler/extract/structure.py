@@ -9,6 +9,11 @@ text, in document order), and then:
 - a page heading (``<h1>``-``<h6>``) that lies between two consecutive located blocks
   and directly introduces the second (its next sibling with text holds that block) is
   put back as a ``heading`` block;
+- the article's lead (or standfirst), which trafilatura leaves out when it sits in its
+  own wrapper before the body (an intro ``<div>``, the article's ``<header>``), is put
+  back before the first paragraph: text elements just before it in the same container
+  (at most ``LEAD_MAX_DEPTH`` levels up), after the ``<h1>``, of ``LEAD_MIN_WORDS``
+  words or more, not links, navigation, captions or bylines;
 - a paragraph that is the text of an ``<li>`` becomes a ``list_item``;
 - the title is never a body block: a heading (or a paragraph among the first blocks)
   whose text is the page's title, its headline part, or the page's ``<h1>`` is removed
@@ -30,7 +35,7 @@ from lxml.html import HtmlElement
 
 from crawler.extract.dom import HEADING_TAGS, SKIP_TAGS, text_of
 from crawler.extract.model import Block, RemovedBlock
-from crawler.extract.patterns import is_rec_heading
+from crawler.extract.patterns import CAPTION_CREDIT, is_rec_heading
 from crawler.extract.recommend import Section, squeeze
 
 TITLE_REASON = "title"
@@ -141,6 +146,128 @@ def _restorable(heading: HtmlElement, following: HtmlElement, sections: Sequence
     return _introduces(_heading_unit(heading), following)
 
 
+LEAD_MAX_ELEMENTS = 4
+LEAD_MAX_DEPTH = 5
+LEAD_MIN_WORDS = 8
+LEAD_HEADING_MIN_WORDS = 6
+LEAD_HEADING_MAX_CHARS = 400  # a standfirst is a sentence or two, longer than a heading
+LEAD_MAX_LINK_SHARE = 0.3
+_LEAD_TAGS = frozenset({"p", "blockquote", "h2", "h3", "h4", "div"})
+_BLOCK_CHILDREN = frozenset(
+    {
+        "p",
+        "div",
+        "ul",
+        "ol",
+        "table",
+        "section",
+        "article",
+        "blockquote",
+        "figure",
+        "form",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        *HEADING_TAGS,
+    }
+)
+_LEAD_SKIP = frozenset({"nav", "footer", "aside", "form", "button", "select", "a", "figure"})
+_CAPTION_CLASS = re.compile(r"caption|credit|copyright|byline|author|meta", re.I)
+
+
+def _lead_skipped(element: HtmlElement, container: HtmlElement) -> bool:
+    """Inside navigation, a form, a link or a figure below ``container``: not a lead. A
+    ``<header>`` below the container is the article's own (where leads often sit)."""
+    node: HtmlElement | None = element
+    while node is not None and node is not container:
+        tag = node.tag
+        if isinstance(tag, str) and (tag in _LEAD_SKIP or tag in SKIP_TAGS):
+            return True
+        if _CAPTION_CLASS.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _lead_text(element: HtmlElement, container: HtmlElement) -> str | None:
+    """The element's text if it reads as the article's lead (or standfirst), else None."""
+    if element.tag not in _LEAD_TAGS or _lead_skipped(element, container):
+        return None
+    text = " ".join(text_of(element).split())
+    words = len(text.split())
+    if element.tag in HEADING_TAGS:
+        if words < LEAD_HEADING_MIN_WORDS or len(text) > LEAD_HEADING_MAX_CHARS:
+            return None
+    elif words < LEAD_MIN_WORDS:
+        return None
+    if is_rec_heading(text) or _own_link_share(element, text) >= LEAD_MAX_LINK_SHARE:
+        return None
+    if CAPTION_CREDIT.search(text):
+        return None  # a picture's caption or credit line
+    return text
+
+
+def _text_div(element: HtmlElement) -> bool:
+    """A ``<div>`` that holds its text itself (an intro box without a ``<p>``)."""
+    if element.tag != "div" or not (element.text or "").strip():
+        return False
+    return not any(isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in element)
+
+
+def _lead_candidates(container: HtmlElement, element: HtmlElement) -> list[HtmlElement]:
+    """The text elements of ``container`` before ``element``, in document order."""
+    found: list[HtmlElement] = []
+    for candidate in container.iter(*_LOCATED_TAGS, "div"):
+        if candidate is element:
+            break
+        if candidate.tag != "div" or _text_div(candidate):
+            found.append(candidate)
+    return found
+
+
+def _lead_blocks(
+    page: _Page, first: int, present: set[str], sections: Sequence[Section]
+) -> list[Block]:
+    """Paragraphs just before the first located block, inside the same article container
+    (an ancestor at most ``LEAD_MAX_DEPTH`` levels up, below ``<body>``): the lead or
+    standfirst that trafilatura left out when it sits in its own wrapper (a header, an
+    intro box). At most ``LEAD_MAX_ELEMENTS`` text elements are looked at; the title's
+    ``<h1>`` ends the search."""
+    element = page.elements[first]
+    ancestors = [a for a in element.iterancestors() if a.tag not in ("body", "html")]
+    ancestors = ancestors[:LEAD_MAX_DEPTH]
+    if not ancestors:
+        return []
+    container = ancestors[-1]
+    found: list[Block] = []
+    taken: list[HtmlElement] = []
+    looked = 0
+    for candidate in reversed(_lead_candidates(container, element)):
+        if _is_ancestor(candidate, element):
+            continue
+        if candidate.tag == "h1":
+            break
+        if len(text_of(candidate).split()) < LEAD_HEADING_MIN_WORDS:
+            continue  # crumbs, share buttons, a byline: not a lead, and not counted
+        looked += 1
+        if looked > LEAD_MAX_ELEMENTS:
+            break
+        if any(_is_ancestor(candidate, t) for t in taken):
+            continue
+        text = _lead_text(candidate, container)
+        if text is None:
+            continue
+        key = squeeze(text)
+        if key in present or any(section.holds(text) for section in sections):
+            continue
+        found.append(Block("paragraph", text))
+        taken.append(candidate)
+        present.add(key)
+    found.reverse()
+    return found
+
+
 def restore_structure(
     tree: HtmlElement, blocks: Sequence[Block], sections: Sequence[Section] = ()
 ) -> list[Block]:
@@ -156,8 +283,18 @@ def restore_structure(
     positions = page.locate(blocks)
     present = {squeeze(b.text) for b in blocks}
     out: list[Block] = []
+    lead_at = next(
+        (
+            i
+            for i, (b, p) in enumerate(zip(blocks, positions, strict=True))
+            if p is not None and b.kind == "paragraph" and page.elements[p].tag == "p"
+        ),
+        None,
+    )
     previous: int | None = None
-    for block, position in zip(blocks, positions, strict=True):
+    for index, (block, position) in enumerate(zip(blocks, positions, strict=True)):
+        if index == lead_at and position is not None:
+            out.extend(_lead_blocks(page, position, present, sections))
         if position is not None:
             element = page.elements[position]
             if previous is not None:

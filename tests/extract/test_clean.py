@@ -82,3 +82,44 @@ def test_patterns() -> None:
     assert ends_sentence('He said "no."')
     assert not ends_sentence("and then it stopped…")
     assert not ends_sentence("cut off in the")
+
+
+def test_is_prompt_gives_the_answer_of_the_whole_pattern() -> None:
+    from crawler.extract.patterns import _PROMPTS, PROMPT, is_prompt
+
+    assert all(p.startswith(("^", r"\b")) for p in _PROMPTS)
+    samples = [
+        "Sign up for our weekly newsletter",
+        "Share this article",
+        "The council said it would share the article with residents.",
+        "We use cookies to improve the site",
+        "Folgen Sie uns auf Twitter",
+        "A quiet paragraph about harbours and ferries.",
+        "Subscribe now and save",
+        "He did not subscribe now, he said.",
+        "Newsletter",
+    ]
+    for text in samples:
+        assert is_prompt(text) == (PROMPT.search(text) is not None), text
+
+
+def test_caption_with_a_picture_credit_is_removed() -> None:
+    caption = Block("paragraph", "The mayor at the opening of the berth. (Foto: Example Wire)")
+    credit = Block("paragraph", "Hat das Potential zum Star: die neue Fähre. © Example Wire")
+    prose = Block(
+        "paragraph",
+        "The photographer who took the first picture of the berth said the light was poor.",
+    )
+    kept, removed = clean_blocks([BODY, caption, credit, prose])
+    assert kept == [BODY, prose]
+    assert [r.reason for r in removed] == ["caption", "caption"]
+
+
+def test_ad_slot_labels_are_removed() -> None:
+    kept, removed = clean_blocks(
+        [BODY, Block("paragraph", "Advertisement"), Block("paragraph", "- Anzeige -"), BODY]
+    )
+    assert kept == [BODY, BODY]
+    assert [r.reason for r in removed] == ["ad-label", "ad-label"]
+    kept, _ = clean_blocks([Block("paragraph", "Werbung wirkt, sagt die Studie.")])
+    assert len(kept) == 1

@@ -87,3 +87,23 @@ def test_evaluate_counts_crashes_as_empty(tmp_path: Path) -> None:
     assert len(results["crash"].failures) == 2
     assert results["echo"].score.tp == 2
     assert results["echo"].pages == 2
+
+
+def test_part_of_holds_out_a_quarter_by_name() -> None:
+    from crawler.extract.evaluate import HELD_OUT, part_of
+
+    names = [f"page-{i}.html" for i in range(2000)]
+    held = [n for n in names if part_of(n) == HELD_OUT]
+    assert 0.2 < len(held) / len(names) < 0.3
+    assert [part_of(n) for n in names] == [part_of(n) for n in names]
+
+
+def test_run_result_scores_by_part() -> None:
+    from crawler.extract.evaluate import FIT, HELD_OUT, part_of
+
+    pages = [Page(name=f"p{i}.html", data=b"x", with_=("x",)) for i in range(40)]
+    result = evaluate({"echo": lambda data, url, ct: data.decode()}, pages)["echo"]
+    parts = result.by_part()
+    held = sum(1 for p in pages if part_of(p.name) == HELD_OUT)
+    assert parts[HELD_OUT].tp == held
+    assert parts[FIT].tp == len(pages) - held

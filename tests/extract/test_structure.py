@@ -131,3 +131,39 @@ def test_closing_paragraphs_after_a_recommendation_stay() -> None:
 def test_a_cut_paragraph_without_a_recommendation_before_it_stays() -> None:
     kept, removed = clean_blocks([Block("paragraph", LONG), Block("paragraph", CUT)])
     assert kept == [Block("paragraph", LONG), Block("paragraph", CUT)] and removed == []
+
+
+def test_lead_in_the_article_header_is_restored_before_the_body() -> None:
+    """trafilatura takes div.article-body alone and leaves out the lead in the header;
+    the lead is put back first, the byline and the captions stay out."""
+    from crawler.extract.evaluate import plain_trafilatura
+
+    page = FIXTURES / "structure_lead_in_header.html"
+    lead = "After eleven years without a night crossing"
+    assert lead not in plain_trafilatura(page.read_bytes(), None, None)
+    result = extract(page.read_bytes(), url="https://example-wire.test/structure-lead-in-header")
+    assert result.blocks[0].text.startswith(lead)
+    assert "By Mara Lind" not in result.text
+    assert "© Example Wire" not in result.text
+    assert "Foto: Example Wire" not in result.text
+    assert "caption" in [r.reason for r in result.removed]
+
+
+def test_lead_in_a_text_div_after_the_title_is_put_before_the_first_paragraph() -> None:
+    lead = "Two operators will run sleeper ferries between Brakmouth and the islands from April."
+    tree = parse(
+        "<html><body><main><article><h1>Night Ferries Return</h1>"
+        '<ul class="share"><li><a href="/s">Share</a></li><li><a href="/m">Mail</a></li></ul>'
+        f'<div class="intro">{lead}</div>'
+        '<p class="byline">By Mara Lind</p>'
+        f'<div class="article-body"><p>{LONG}</p><p>{LONG} Again.</p></div>'
+        "</article></main></body></html>"
+    )
+    assert tree is not None
+    blocks = [
+        Block("heading", "Night Ferries Return"),
+        Block("paragraph", LONG),
+        Block("paragraph", f"{LONG} Again."),
+    ]
+    out = restore_structure(tree, blocks)
+    assert [b.text for b in out] == ["Night Ferries Return", lead, LONG, f"{LONG} Again."]
