@@ -3,15 +3,17 @@
 datasketch's ``MinHashLSH`` keeps, per band, a dict from the band's bytes to a set of keys:
 several hundred bytes per band per paragraph in Python objects. This index keeps one
 64-bit key per band (band number mixed in) and one 32-bit slot per entry, in sorted numpy
-arrays (12 bytes per band per paragraph); a lookup is one ``np.searchsorted`` per run.
-New entries go to a bounded buffer (a dict from key to slots); a full buffer becomes a
-sorted run, and runs of similar size are merged (a log-structured merge), so adding stays
-cheap and a query looks at a handful of runs.
+arrays, with a prefix table per array (half a byte per entry) so that a lookup reads a
+few cache lines whatever the size: 12.5 bytes per band per paragraph. Each batch added
+becomes a small sorted run, and runs of similar size are merged (a log-structured
+merge), so adding stays cheap and a query looks at a handful of runs. All of it is numpy:
+a probe, a merge or a sort is a few array operations per run, not a loop per key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +22,6 @@ U64 = npt.NDArray[np.uint64]
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 
-_BUFFER_LIMIT = 32_768
 _FANOUT = 8
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -53,129 +54,102 @@ def sort_run(keys: U64, slots: I32) -> tuple[U64, I32]:
 
 def merge_runs(k1: U64, s1: I32, k2: U64, s2: I32) -> tuple[U64, I32]:
     """Merge two sorted runs (equal keys: those of the first run first)."""
-    at = np.searchsorted(k1, k2, side="right") + np.arange(len(k2))
-    keys = np.empty(len(k1) + len(k2), dtype=np.uint64)
-    slots = np.empty(len(keys), dtype=np.int32)
-    first = np.ones(len(keys), dtype=bool)
-    first[at] = False
-    keys[at] = k2
-    slots[at] = s2
-    keys[first] = k1
-    slots[first] = s1
-    return keys, slots
+    return sort_run(np.concatenate([k1, k2]), np.concatenate([s1, s2]))
 
 
-def probe_run(keys: U64, slots: I32, queries: U64) -> tuple[I32, I64]:
+def prefix_offsets(keys: U64, bits: int) -> I64:
+    """``offsets[p]``: the first position in sorted ``keys`` whose top ``bits`` bits are at
+    least ``p`` (``2**bits + 1`` entries, the last one ``len(keys)``)."""
+    offsets = np.zeros((1 << bits) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys >> np.uint64(64 - bits), minlength=1 << bits), out=offsets[1:])
+    return offsets
+
+
+def probe_run(
+    keys: U64, slots: I32, offsets: npt.NDArray[np.signedinteger[Any]], shift: int, queries: U64
+) -> tuple[I32, I64]:
     """Slots stored under each query key in one sorted run: ``(slots, query index)``, by
-    query, then in run order."""
-    lo = np.searchsorted(keys, queries, side="left")
-    hi = np.searchsorted(keys, queries, side="right")
-    counts = hi - lo
-    total = int(counts.sum())
+    query, then in run order.
+
+    ``offsets[p]`` is where the keys whose top bits are ``p`` start (``p = key >> shift``):
+    each query compares the few keys of its bucket (contiguous, so a cache line or two)
+    instead of a binary search over the whole run, a cache miss per step.
+    """
+    bucket = (queries >> np.uint64(shift)).astype(np.intp)
+    lo = offsets[bucket].astype(np.int64)
+    sizes = offsets[bucket + 1] - lo
+    total = int(sizes.sum())
     if not total:
         return _no_hits()
-    hit = np.flatnonzero(counts)
-    counts = counts[hit]
-    owner = np.repeat(hit, counts)
-    # positions lo[q], lo[q] + 1, ... for each query q with hits
-    ends = np.cumsum(counts)
-    where = np.arange(total) + np.repeat(lo[hit] - (ends - counts), counts)
-    return slots[where], owner.astype(np.int64)
+    # every entry of every query's bucket: query q's at lo[q], lo[q] + 1, ...
+    owner = np.repeat(np.arange(len(queries)), sizes)
+    where = np.arange(total) + np.repeat(lo - (np.cumsum(sizes) - sizes), sizes)
+    hit = keys[where] == queries[owner]
+    return slots[where[hit]], owner[hit].astype(np.int64)
 
 
 class _Run:
-    """One sorted run of keys with their slots."""
+    """One sorted run with a prefix table: the top ``bits`` of a key give the range of
+    entries to compare, so a lookup touches a few cache lines whatever the run's size."""
 
-    __slots__ = ("keys", "slots")
+    __slots__ = ("bits", "keys", "offsets", "slots")
 
     def __init__(self, keys: U64, slots: I32) -> None:
         self.keys = keys
         self.slots = slots
+        # about 8 entries per bucket: the table costs half a byte per entry
+        self.bits = max(1, min(40, len(keys).bit_length() - 3))
+        offsets = prefix_offsets(keys, self.bits)
+        self.offsets: npt.NDArray[np.signedinteger[Any]] = (
+            offsets.astype(np.int32) if len(keys) < 2**31 else offsets
+        )
 
     def __len__(self) -> int:
         return len(self.keys)
 
     def nbytes(self) -> int:
-        return int(self.keys.nbytes + self.slots.nbytes)
+        return int(self.keys.nbytes + self.slots.nbytes + self.offsets.nbytes)
 
     def lookup(self, keys: U64) -> tuple[I32, I64]:
-        return probe_run(self.keys, self.slots, keys)
+        return probe_run(self.keys, self.slots, self.offsets, 64 - self.bits, keys)
 
 
 class SortedMultiMap:
     """uint64 key -> int32 slots, many values per key, append-only.
 
-    New entries go to a bounded buffer (arrays in arrival order plus a dict from key to
-    slots); a full buffer becomes a sorted run, and a run is merged into the previous one
-    while that one is at most ``_FANOUT`` times larger, so there are only a few runs
-    (sizes grow by a factor of ``_FANOUT``) and a lookup makes one probe per run and one of
-    the buffer.
+    Each batch added becomes a sorted run, and a run is merged into the previous one
+    while that one is at most ``_FANOUT`` times larger (a log-structured merge), so there
+    are only a few runs (sizes grow by a factor of ``_FANOUT``) and a lookup makes one
+    probe per run.
     """
 
     def __init__(self) -> None:
         self._runs: list[_Run] = []
-        self._buf_keys: U64 = np.empty(_BUFFER_LIMIT, dtype=np.uint64)
-        self._buf_slots: I32 = np.empty(_BUFFER_LIMIT, dtype=np.int32)
-        self._table: dict[int, list[int]] = {}
-        self._buffered = 0
 
     def __len__(self) -> int:
-        return sum(len(r) for r in self._runs) + self._buffered
+        return sum(len(r) for r in self._runs)
 
     def add_many(self, keys: U64, slots: I32) -> None:
         """Add ``keys[i] -> slots[i]`` (both 1-D, same length)."""
-        n = len(keys)
-        if not n:
+        if not len(keys):
             return
-        keys = keys.astype(np.uint64, copy=False)
-        slots = slots.astype(np.int32, copy=False)
-        if n >= _BUFFER_LIMIT:
-            self._push_run(*sort_run(keys, slots))
-            return
-        if self._buffered + n > _BUFFER_LIMIT:
-            self.flush()
-        lo = self._buffered
-        self._buf_keys[lo : lo + n] = keys
-        self._buf_slots[lo : lo + n] = slots
-        table = self._table
-        for key, slot in zip(keys.tolist(), slots.tolist(), strict=True):
-            found = table.get(key)
-            if found is None:
-                table[key] = [slot]
-            else:
-                found.append(slot)
-        self._buffered = lo + n
-
-    def flush(self) -> None:
-        """Turn the buffer into a sorted run."""
-        n = self._buffered
-        if not n:
-            return
-        keys, slots = sort_run(self._buf_keys[:n], self._buf_slots[:n])
-        self._buffered = 0
-        self._table = {}
-        self._push_run(keys, slots)
-
-    def _push_run(self, keys: U64, slots: I32) -> None:
         runs = self._runs
-        while runs and len(runs[-1]) <= _FANOUT * len(keys):
-            last = runs.pop()
-            keys, slots = merge_runs(last.keys, last.slots, keys, slots)
+        merged: list[_Run] = []
+        size = len(keys)
+        while runs and len(runs[-1]) <= _FANOUT * size:
+            merged.append(runs.pop())
+            size += len(merged[-1])
+        if merged:
+            # older runs first: a stable sort keeps equal keys in the order they came
+            merged.reverse()
+            keys = np.concatenate([r.keys for r in merged] + [keys.astype(np.uint64)])
+            slots = np.concatenate([r.slots for r in merged] + [slots.astype(np.int32)])
+        keys, slots = sort_run(keys.astype(np.uint64, copy=False), slots.astype(np.int32))
         runs.append(_Run(keys, slots))
 
-    def _probe_buffer(self, keys: U64) -> tuple[I32, I64]:
-        """Slots of the buffered entries under each of ``keys``, in arrival order."""
-        table = self._table
-        found: list[int] = []
-        owner: list[int] = []
-        for q, key in enumerate(keys.tolist()):
-            hit = table.get(key)
-            if hit is not None:
-                found.extend(hit)
-                owner.extend([q] * len(hit))
-        if not found:
-            return _no_hits()
-        return np.array(found, dtype=np.int32), np.array(owner, dtype=np.int64)
+    def flush(self) -> None:
+        """Nothing to do: every batch is a sorted run as soon as it is added (kept for
+        callers that end a bulk load with it)."""
 
     def lookup(self, keys: U64) -> tuple[I32, I64]:
         """Slots stored under each of ``keys``: (slots, index into ``keys`` of each slot)."""
@@ -187,11 +161,6 @@ class SortedMultiMap:
             if len(found):
                 out_slots.append(found)
                 out_query.append(owner)
-        if self._buffered:
-            found, owner = self._probe_buffer(keys)
-            if len(found):
-                out_slots.append(found)
-                out_query.append(owner)
         if not out_slots:
             return _no_hits()
         if len(out_slots) == 1:
@@ -199,7 +168,7 @@ class SortedMultiMap:
         return np.concatenate(out_slots), np.concatenate(out_query)
 
     def nbytes(self) -> int:
-        """Bytes held by the sorted runs (the buffer is bounded and not counted)."""
+        """Bytes held by the sorted runs."""
         return sum(r.nbytes() for r in self._runs)
 
 

@@ -60,7 +60,9 @@ def test_char4_overlap_equals_the_set_definition(a: bytes, b: bytes) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(seqs, seqs, st.sets(st.integers(0, 6)))
-def test_id_relations_equal_the_set_definitions(a: list[int], b: list[int], figures: set[int]) -> None:
+def test_id_relations_equal_the_set_definitions(
+    a: list[int], b: list[int], figures: set[int]
+) -> None:
     numeric = np.array([t in figures for t in range(7)])
     got = id_relations(np.array(a, dtype=np.int64), np.array(b, dtype=np.int64), numeric)
     sa, sb = set(a), set(b)
