@@ -313,7 +313,8 @@ def _assert_scores(got: dict[str, float], want: dict[str, float]) -> None:
 
 
 def _plain(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The plain Python function under a compiled kernel (as numba's ``NUMBA_DISABLE_JIT=1`` runs it)."""
+    """The plain Python function under a compiled kernel (as ``NUMBA_DISABLE_JIT=1``
+    runs it)."""
     return getattr(fn, "py_func", fn)
 
 

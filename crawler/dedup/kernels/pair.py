@@ -80,7 +80,7 @@ def article_terms(ids: I64, offsets: I64, hashes: I64) -> tuple[I64, I64, I64, I
     n = len(offsets) - 1
     content = np.empty(len(ids), dtype=np.int64)
     ends = np.empty(n, dtype=np.int64)
-    m = np.int64(0)
+    m = 0
     for p in range(n):
         for k in range(offsets[p], offsets[p + 1]):
             t = ids[k]
@@ -95,9 +95,9 @@ def article_terms(ids: I64, offsets: I64, hashes: I64) -> tuple[I64, I64, I64, I
     counts = np.empty(m, dtype=np.int64)
     indptr = np.empty(n + 1, dtype=np.int64)
     n_words = np.empty(n, dtype=np.int64)
-    n_terms = np.int64(0)
-    nnz = np.int64(0)
-    k = np.int64(0)
+    n_terms = 0
+    nnz = 0
+    k = 0
     for p in range(n):
         indptr[p] = nnz
         while k < ends[p]:
@@ -199,7 +199,7 @@ def pair_stats(
     statistics.
     """
     n_a, n_b = len(offsets_a) - 1, len(offsets_b) - 1
-    longest = np.int64(0)
+    longest = 0
     for i in range(len(pairs)):
         a, b = pairs[i, 0], pairs[i, 1]
         if not (0 <= a < n_a and 0 <= b < n_b):
@@ -213,7 +213,7 @@ def pair_stats(
     weights = np.empty((3, longest), dtype=np.float64)
     tf_a, w_a, w_b = weights
     out = np.empty((len(pairs), STATS_COLUMNS), dtype=np.float64)
-    na = np.int64(0)
+    na = 0
     total_a = 0.0
     norm_a = 0.0
     for i in range(len(pairs)):
@@ -221,7 +221,7 @@ def pair_stats(
         if i == 0 or a != pairs[i - 1, 0]:
             for k in range(na):
                 slots[slot_a[k]] = -1
-            na = np.int64(0)
+            na = 0
             for k in range(offsets_a[a], offsets_a[a + 1]):
                 t = ids_a[k]
                 if hashes[t] < 0:
@@ -244,7 +244,7 @@ def pair_stats(
                 total_a += w_a[k]
                 sq_a += tw * tw
             norm_a = math.sqrt(sq_a)
-        nb = np.int64(0)
+        nb = 0
         for k in range(offsets_b[b], offsets_b[b + 1]):
             t = ids_b[k]
             if hashes[t] < 0:
@@ -270,7 +270,7 @@ def pair_stats(
         for k in range(nb):
             j = slots[slot_b[k]] & none
             w_b[k] = math.log((n_docs + 1) / w_b[k]) + 1.0 if j == none else w_a[j]
-        shared = np.int64(0)
+        shared = 0
         weight = 0.0
         dot = 0.0
         total_b = 0.0
@@ -316,7 +316,7 @@ def _ratio(x: float, y: float) -> float:
 def _eligible(indptr: I64, block: I8, min_words: int) -> I64:
     """The paragraphs not left out with at least ``min_words`` distinct content words."""
     rows = np.empty(len(block), dtype=np.int64)
-    n = np.int64(0)
+    n = 0
     for p in range(len(block)):
         if block[p] != LEFT_OUT and indptr[p + 1] - indptr[p] >= min_words:
             rows[n] = p
@@ -403,7 +403,7 @@ def _pairs(
     # the rules; a pair's rare share, local cosine and rare test go to the lower triangle
     share, cosine, rare = exclusive.T, local.T, n_shared.T
     out = np.empty((n * (n - 1) // 2, WITHIN_COLUMNS), dtype=np.float64)
-    i = np.int64(0)
+    i = 0
     for b in range(1, n):
         for a in range(b):
             small = min(sizes[a], sizes[b])

@@ -251,16 +251,16 @@ def _tokenize(
     ends = np.empty(len(buf), dtype=np.int64)
     keys = np.empty(len(buf), dtype=np.uint64)
     bounds = np.zeros((4, n + 1), dtype=np.int64)
-    i = np.int64(0)  # read position in buf
-    w = np.int64(0)  # write position in joined
-    t = np.int64(0)  # tokens so far
-    n_ends = np.int64(0)
-    n_keys = np.int64(0)
+    i = 0  # read position in buf
+    w = 0  # write position in joined
+    t = 0  # tokens so far
+    n_ends = 0
+    n_keys = 0
     for p in range(n):
         first = t  # the text's first token
-        sent_count = np.int64(0)  # tokens of the current sentence
+        sent_count = 0  # tokens of the current sentence
         sent_lo = w  # where the current sentence's joined tokens start
-        text_keys = np.int64(0)
+        text_keys = 0
         cls = CHAR_CLASSES
         if buf[i] == TOKENS_GIVEN:
             cls = TOKEN_CLASSES
@@ -316,7 +316,7 @@ def _tokenize(
                 text_keys += 1
             ends[n_ends] = t - first
             n_ends += 1
-            sent_count = np.int64(0)
+            sent_count = 0
             i += 1  # past the break or the end
             if c == _TEXT_END:
                 break
@@ -333,7 +333,7 @@ def _chunk(data: U8, lo: int, n: int) -> int:
     little-endian: seven loads whatever ``n`` (at positions clamped to ``data``, then
     masked), no branch on the length."""
     last = len(data) - 1
-    w = np.int64(0)
+    w = 0
     for k in range(SHORT):
         w |= int(data[min(lo + k, last)]) << (8 * k)
     return w & ((1 << (8 * n)) - 1)
@@ -341,7 +341,7 @@ def _chunk(data: U8, lo: int, n: int) -> int:
 
 @kernel
 def _same_bytes(a: U8, a_lo: int, b: U8, b_lo: int, length: int) -> bool:
-    k = np.int64(0)
+    k = 0
     while k < length and a[a_lo + k] == b[b_lo + k]:
         k += 1
     return k == length
@@ -388,7 +388,7 @@ def _find(data: U8, lo: int, key: int, packed: int, table: I64, arena: U8) -> in
             return s
         if k == key and table[s, LAST] == packed:
             if length <= INLINE:
-                if table[s, FIRST] == _first(data, lo, length, np.int64(0)):
+                if table[s, FIRST] == _first(data, lo, length, 0):
                     return s
             elif _same_bytes(arena, table[s, FIRST], data, lo, length):
                 return s
@@ -416,16 +416,13 @@ def _probe(
             if row_key == EMPTY or (
                 row_key == key
                 and table[s, LAST] == tok_packed[k]
-                and (
-                    length > INLINE
-                    or table[s, FIRST] == _first(data, tok_lo[k], length, np.int64(0))
-                )
+                and (length > INLINE or table[s, FIRST] == _first(data, tok_lo[k], length, 0))
             ):
                 break
             s = (s + 1) & mask
         rows[k] = s
     terms = np.empty((2, n_tok), dtype=np.int64)
-    n_missing = np.int64(0)
+    n_missing = 0
     for k in range(n_tok):
         s = rows[k]
         length = tok_key[k] & _MASK32
@@ -457,15 +454,13 @@ def _probe(
     seen = np.zeros((size, 4), dtype=np.int64)
     new = np.empty((2, n_missing), dtype=np.int64)
     number = np.empty(n_missing, dtype=np.int64)
-    n_new = np.int64(0)
+    n_new = 0
     for m in range(n_missing):
         lo, key, packed = tok_lo[m], tok_key[m], tok_packed[m]
         length = key & _MASK32
         s = _find(data, lo, key, packed, seen, data)
         if seen[s, KEY] == EMPTY:
-            _set_row(
-                seen, s, key, _value(n_new, np.int64(-1)), _first(data, lo, length, lo), packed
-            )
+            _set_row(seen, s, key, _value(n_new, -1), _first(data, lo, length, lo), packed)
             new[0, n_new] = lo
             new[1, n_new] = lo + length
             n_new += 1
