@@ -4,9 +4,9 @@ datasketch's ``MinHashLSH`` keeps, per band, a dict from the band's bytes to a s
 several hundred bytes per band per paragraph in Python objects. This index keeps one
 64-bit key per band (band number mixed in) and one 32-bit slot per entry, in sorted numpy
 arrays, with a prefix table per array (half a byte per entry) so that a lookup reads a
-few cache lines whatever the size: 12.5 bytes per band per paragraph. Each batch added
-becomes a small sorted run, and runs of similar size are merged (a log-structured
-merge), so adding stays cheap and a query looks at a handful of runs. All of it is numpy:
+few cache lines whatever the size: 12.5 bytes per band per paragraph. What is added
+between two lookups becomes one small sorted run, and runs of similar size are merged (a
+log-structured merge), so adding stays cheap and a query looks at a handful of runs. All of it is numpy:
 a probe, a merge or a sort is a few array operations per run, not a loop per key.
 """
 
@@ -23,6 +23,7 @@ I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 
 _FANOUT = 8
+_PENDING_LIMIT = 32_768
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -117,42 +118,54 @@ class _Run:
 class SortedMultiMap:
     """uint64 key -> int32 slots, many values per key, append-only.
 
-    Each batch added becomes a sorted run, and a run is merged into the previous one
-    while that one is at most ``_FANOUT`` times larger (a log-structured merge), so there
-    are only a few runs (sizes grow by a factor of ``_FANOUT``) and a lookup makes one
-    probe per run.
+    Batches added wait in a short list until the next lookup (or until they hold
+    ``_PENDING_LIMIT`` entries); then they become one sorted run, and a run is merged into
+    the previous one while that one is at most ``_FANOUT`` times larger (a log-structured
+    merge), so there are only a few runs (sizes grow by a factor of ``_FANOUT``) and a
+    lookup makes one probe per run. (A crawl adds an article's paragraphs one at a time,
+    then looks up the next article: one run per article, not one per paragraph.)
     """
 
     def __init__(self) -> None:
         self._runs: list[_Run] = []
+        self._pending_keys: list[U64] = []
+        self._pending_slots: list[I32] = []
+        self._pending = 0
 
     def __len__(self) -> int:
-        return sum(len(r) for r in self._runs)
+        return sum(len(r) for r in self._runs) + self._pending
 
     def add_many(self, keys: U64, slots: I32) -> None:
-        """Add ``keys[i] -> slots[i]`` (both 1-D, same length)."""
+        """Add ``keys[i] -> slots[i]`` (both 1-D, same length; the arrays are kept, not
+        copied, until the next lookup: do not change them)."""
         if not len(keys):
+            return
+        self._pending_keys.append(keys.astype(np.uint64, copy=False))
+        self._pending_slots.append(slots.astype(np.int32, copy=False))
+        self._pending += len(keys)
+        if self._pending >= _PENDING_LIMIT:
+            self.flush()
+
+    def flush(self) -> None:
+        """Turn the batches added since the last lookup into a sorted run (merging runs)."""
+        if not self._pending:
             return
         runs = self._runs
         merged: list[_Run] = []
-        size = len(keys)
+        size = self._pending
         while runs and len(runs[-1]) <= _FANOUT * size:
             merged.append(runs.pop())
             size += len(merged[-1])
-        if merged:
-            # older runs first: a stable sort keeps equal keys in the order they came
-            merged.reverse()
-            keys = np.concatenate([r.keys for r in merged] + [keys.astype(np.uint64)])
-            slots = np.concatenate([r.slots for r in merged] + [slots.astype(np.int32)])
-        keys, slots = sort_run(keys.astype(np.uint64, copy=False), slots.astype(np.int32))
-        runs.append(_Run(keys, slots))
-
-    def flush(self) -> None:
-        """Nothing to do: every batch is a sorted run as soon as it is added (kept for
-        callers that end a bulk load with it)."""
+        # older entries first: a stable sort keeps equal keys in the order they came
+        merged.reverse()
+        keys = np.concatenate([r.keys for r in merged] + self._pending_keys)
+        slots = np.concatenate([r.slots for r in merged] + self._pending_slots)
+        self._pending_keys, self._pending_slots, self._pending = [], [], 0
+        runs.append(_Run(*sort_run(keys, slots)))
 
     def lookup(self, keys: U64) -> tuple[I32, I64]:
         """Slots stored under each of ``keys``: (slots, index into ``keys`` of each slot)."""
+        self.flush()
         keys = keys.astype(np.uint64, copy=False)
         out_slots: list[I32] = []
         out_query: list[I64] = []
@@ -168,7 +181,8 @@ class SortedMultiMap:
         return np.concatenate(out_slots), np.concatenate(out_query)
 
     def nbytes(self) -> int:
-        """Bytes held by the sorted runs."""
+        """Bytes held by the sorted runs (after turning pending batches into one)."""
+        self.flush()
         return sum(r.nbytes() for r in self._runs)
 
 

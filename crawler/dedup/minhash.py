@@ -7,8 +7,8 @@ permutation ``k`` maps it to ``(a[k] * h + b[k]) mod 2**32``, and a paragraph's 
 ``MinHash``). The shingles of a whole batch are one ``(shingles, num_perm)`` array
 (in chunks of bounded size) and ``np.minimum.reduceat`` takes each paragraph's minimum.
 
-Arithmetic is on uint64: ``a[k] * h + b[k]`` is below ``2**64`` for 32-bit ``a``, ``b``
-and ``h``, so the value mod ``2**32`` is exact.
+Arithmetic is on uint32, which numpy wraps mod ``2**32``: exactly the ``mod 2**32`` of
+the definition, for the pre-mix and for the affine map.
 """
 
 from __future__ import annotations
@@ -18,24 +18,21 @@ import numpy.typing as npt
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
-U64 = npt.NDArray[np.uint64]
 
-_MASK32 = np.uint64(0xFFFFFFFF)
-
-#: shingles per chunk: the chunk's temporary is ``_CHUNK * num_perm * 8`` bytes (8 MiB)
+#: shingles per chunk: the chunk's temporary is ``_CHUNK * num_perm * 4`` bytes (4 MiB)
 _CHUNK = 8192
 
 
-def fmix32(h: U64) -> U64:
-    """MurmurHash3's 32-bit finaliser of each value of ``h`` (uint64 holding 32 bits)."""
-    h = h ^ (h >> np.uint64(16))
-    h = (h * np.uint64(0x85EBCA6B)) & _MASK32
-    h ^= h >> np.uint64(13)
-    h = (h * np.uint64(0xC2B2AE35)) & _MASK32
-    return h ^ (h >> np.uint64(16))
+def fmix32(h: U32) -> U32:
+    """MurmurHash3's 32-bit finaliser of each value of ``h``."""
+    h = h ^ (h >> np.uint32(16))
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
 
-def _minhash(hashes: U64, counts: I64, a: U32, b: U32) -> U32:
+def _minhash(hashes: U32, counts: I64, a: U32, b: U32) -> U32:
     """Values of paragraphs whose shingle hashes are consecutive slices of ``hashes``
     (``counts[i]`` for paragraph ``i``, possibly 0)."""
     n = len(counts)
@@ -43,8 +40,8 @@ def _minhash(hashes: U64, counts: I64, a: U32, b: U32) -> U32:
     full = np.flatnonzero(counts)
     if not len(full):
         return out
-    a64 = a.astype(np.uint64)
-    b64 = b.astype(np.uint64)
+    a32 = a.astype(np.uint32, copy=False)
+    b32 = b.astype(np.uint32, copy=False)
     mixed = fmix32(hashes)
     ends = np.cumsum(counts[full])
     starts = ends - counts[full]
@@ -53,8 +50,8 @@ def _minhash(hashes: U64, counts: I64, a: U32, b: U32) -> U32:
         # the paragraphs whose shingles end within _CHUNK of the chunk's start (one at least)
         hi = max(lo + 1, int(np.searchsorted(ends, starts[lo] + _CHUNK, side="right")))
         first, last = int(starts[lo]), int(ends[hi - 1])
-        values = mixed[first:last, None] * a64 + b64
-        values &= _MASK32
+        values = mixed[first:last, None] * a32
+        values += b32
         out[full[lo:hi]] = np.minimum.reduceat(values, starts[lo:hi] - first, axis=0)
         lo = hi
     return out
@@ -65,7 +62,7 @@ def minhash_flat(hashes: I64, bounds: I64, a: U32, b: U32) -> U32:
     ``hashes[bounds[i]:bounds[i + 1]]``."""
     counts = np.diff(bounds).astype(np.int64)
     flat = hashes[bounds[0] : bounds[-1]] if len(bounds) else hashes[:0]
-    return _minhash(flat.astype(np.uint64), counts, a, b)
+    return _minhash(flat.astype(np.uint32), counts, a, b)
 
 
 def minhash_terms(terms: I64, bounds: I64, min_tokens: int, a: U32, b: U32) -> tuple[U32, I64]:
@@ -84,4 +81,4 @@ def minhash_terms(terms: I64, bounds: I64, min_tokens: int, a: U32, b: U32) -> t
     owner = np.repeat(np.arange(n), lengths)
     keep = (hashes >= 0) & (lengths >= min_tokens)[owner]
     counts = np.bincount(owner[keep], minlength=n).astype(np.int64)
-    return _minhash(hashes[keep].astype(np.uint64), counts, a, b), counts
+    return _minhash(hashes[keep].astype(np.uint32), counts, a, b), counts
