@@ -6,8 +6,8 @@ several hundred bytes per band per paragraph in Python objects. This index keeps
 arrays, with a prefix table per array (half a byte per entry) so that a lookup reads a
 few cache lines whatever the size: 12.5 bytes per band per paragraph. What is added
 between two lookups becomes one small sorted run, and runs of similar size are merged (a
-log-structured merge), so adding stays cheap and a query looks at a handful of runs. All of it is numpy:
-a probe, a merge or a sort is a few array operations per run, not a loop per key.
+log-structured merge), so adding stays cheap and a query looks at a handful of runs. All
+of it is numpy: a probe, a merge or a sort is a few array operations, not a loop per key.
 """
 
 from __future__ import annotations
