@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from crawler.dedup.lsh import SortedMultiMap, band_keys, exact_key, exact_keys
 from crawler.dedup.params import DedupParams
-from crawler.dedup.query_kernel import article_keys, route_hits
+from crawler.dedup.query import article_keys, route_hits
 from crawler.dedup.signature import Signature, Signer
 from crawler.dedup.snapshot import IndexArrays
 from crawler.dedup.verify import Decision, IdfModel, Profile, judge, profiles_of
@@ -319,7 +319,7 @@ class DedupEngine:
         npt.NDArray[np.int64],
     ]:
         """Look ``query`` up (its first ``n_exact`` keys exact keys) and sort the hits, never
-        from ``article``: see :func:`~crawler.dedup.query_kernel.route_hits`."""
+        from ``article``: see :func:`~crawler.dedup.query.route_hits`."""
         slots, qidx = self._index.lookup(query)
         return route_hits(
             slots,
@@ -345,7 +345,7 @@ class DedupEngine:
         """Tagged index keys: the exact keys of ``sigs[i] for i in exact``, then the LSH
         band keys of ``near``, then the sentence keys of ``sentences``; with the position
         in ``sigs`` of each key and its ranking weight (see
-        :func:`~crawler.dedup.query_kernel.article_keys`)."""
+        :func:`~crawler.dedup.query.article_keys`)."""
         bands = self._band_query(sigs, near) if near else _EMPTY_U64
         sent = [sigs[i].sentence_keys for i in sentences]
         return article_keys(

@@ -12,7 +12,7 @@ Policy (versioned by :data:`NORMALIZATION_VERSION`, part of the shingling name):
   single characters, so word n-grams over it become character n-grams.
 
 Many texts are tokenised in one compiled kernel (:func:`text_buffer`,
-:func:`crawler.dedup.tokenize_kernel.tokenize`, through
+:func:`crawler.dedup.kernels.tokenize.tokenize`, through
 :meth:`crawler.dedup.vocab.Vocabulary.tokenize`; the same tokens, sentences and keys as
 :func:`sentence_tokens` and :func:`sentence_key`): those whose prepared form is ASCII (most
 news prose) from their text, the others from their tokens, found with the regular
@@ -31,7 +31,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from crawler.dedup import tokenize_kernel as tk
+from crawler.dedup.kernels import tokenize as tk
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
@@ -282,10 +282,10 @@ class Tokenized:
 
 def text_buffer(prepared: Sequence[str]) -> tuple[U8, bool]:
     """Prepared texts as the tokenising kernels take them (see
-    :func:`crawler.dedup.tokenize_kernel.tokenize`), and whether all are ASCII: one buffer,
-    each text followed by :data:`~crawler.dedup.tokenize_kernel.TEXT_END`; a text that is
+    :func:`crawler.dedup.kernels.tokenize.tokenize`), and whether all are ASCII: one buffer,
+    each text followed by :data:`~crawler.dedup.kernels.tokenize.TEXT_END`; a text that is
     not ASCII is tokenised here (:func:`sentence_tokens`) and given as its tokens
-    (:data:`~crawler.dedup.tokenize_kernel.TOKENS_GIVEN`), so that a batch stays one kernel
+    (:data:`~crawler.dedup.kernels.tokenize.TOKENS_GIVEN`), so that a batch stays one kernel
     call, in order, whatever its texts."""
     end = chr(tk.TEXT_END)
     if all(map(str.isascii, prepared)):

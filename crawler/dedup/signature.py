@@ -1,14 +1,13 @@
-"""Paragraph signatures: exact hash plus MinHash values, computed in bulk by compiled
-kernels.
+"""Paragraph signatures: exact hash plus MinHash values, computed in bulk.
 
 The values are the ones datasketch 2.0 computes for ``MinHash(num_perm, seed)`` (scheme
 affine32, hash ``sha1_hash32``) updated with the paragraph's shingles: the same permutation
 parameters (taken from a datasketch ``MinHash``), the same MurmurHash3 pre-mix and affine
-map, but for many paragraphs in one kernel call (:mod:`crawler.dedup.minhash_kernel`)
-instead of one object per paragraph. Tokenising, sentence keys and mapping tokens to term
-ids and shingle hashes are one kernel call per batch too
-(:meth:`crawler.dedup.vocab.Vocabulary.tokenize`), and the MinHash kernel reads the shingle
-hashes it returns, never the vocabulary's arrays.
+map, but for many paragraphs in a few numpy calls (:mod:`crawler.dedup.minhash`) instead
+of one object per paragraph. Tokenising, sentence keys and mapping tokens to term ids and
+shingle hashes are one compiled kernel call per batch
+(:meth:`crawler.dedup.vocab.Vocabulary.tokenize`), and MinHash reads the shingle hashes it
+returns, never the vocabulary's arrays.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ import numpy.typing as npt
 from datasketch import MinHash
 from datasketch.hashfunc import sha1_hash32
 
-from crawler.dedup.minhash_kernel import minhash_flat, minhash_terms
+from crawler.dedup.minhash import minhash_flat, minhash_terms
 from crawler.dedup.normalize import MAX_SENTENCE_KEYS, NO_SPACE_SCRIPT, Tokenized, prepare
 from crawler.dedup.params import DedupParams
 from crawler.dedup.shingles import shingles_of_tokens

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from crawler.dedup.features_kernel import (
+from crawler.dedup.features import (
     char4_overlap,
     fast_overlaps,
     id_relations,
@@ -560,7 +560,7 @@ def slow_features(pa: Profile, pb: Profile) -> tuple[float, float, float]:
     """The pair model's slow features, in :data:`~crawler.dedup.pairmodel.SLOW_FEATURES`
     order: Jaccard and containment of character 4-grams, and the matching-blocks ratio of
     the two term sequences (``difflib.SequenceMatcher(None, a, b, autojunk=False)``'s,
-    computed by :func:`~crawler.dedup.features_kernel.sequence_ratio`)."""
+    computed by :func:`~crawler.dedup.features.sequence_ratio`)."""
     c4_j, c4_c = char4_overlap(_joined_bytes(pa), _joined_bytes(pb))
     return c4_j, c4_c, sequence_ratio(pa.ids, pb.ids)
 

@@ -22,7 +22,7 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-from crawler.dedup import tokenize_kernel as tk
+from crawler.dedup.kernels import tokenize as tk
 from crawler.dedup.lexicon import STOPWORDS, stem
 from crawler.dedup.normalize import MAX_SENTENCE_KEYS, TokenBatch, text_buffer
 
@@ -41,12 +41,12 @@ def _rows(n: int) -> I64:
 
 class TokenTable:
     """Token bytes -> term id and shingle hash, as numpy arrays a kernel can probe
-    (:mod:`crawler.dedup.tokenize_kernel`): open addressing with linear probing over the
+    (:mod:`crawler.dedup.kernels.tokenize`): open addressing with linear probing over the
     rows of ``table`` (a power of two of them, at most half full). A row holds (columns
-    :data:`~crawler.dedup.tokenize_kernel.KEY`, ``VALUE``, ``FIRST``, ``LAST``) a hash of
+    :data:`~crawler.dedup.kernels.tokenize.KEY`, ``VALUE``, ``FIRST``, ``LAST``) a hash of
     the token above its length (0: an empty row); its term id, whether it is a stopword
     and its shingle hash; and the token itself, packed into the last two integers if of
-    at most :data:`~crawler.dedup.tokenize_kernel.INLINE` bytes, or else its last bytes
+    at most :data:`~crawler.dedup.kernels.tokenize.INLINE` bytes, or else its last bytes
     and where the others are in ``arena``. Lookups compare the tokens themselves, so a
     hash collision costs a probe, never a wrong id. A token's lookup reads one row of 32
     bytes, one cache line (and the arena for a longer token)."""
@@ -60,7 +60,7 @@ class TokenTable:
     def tokenize(
         self, buf: U8, n: int, min_sentence: int, max_keys: int
     ) -> tuple[U8, I64, I64, npt.NDArray[np.uint64], I64, I64]:
-        """See :func:`crawler.dedup.tokenize_kernel.tokenize`."""
+        """See :func:`crawler.dedup.kernels.tokenize.tokenize`."""
         return tk.tokenize(buf, n, min_sentence, max_keys, tk.CRC_TABLES, self.table, self.arena)
 
     def insert(self, data: U8, new: I64, n_bytes: int, new_terms: I64, found: I64) -> None:
@@ -68,7 +68,7 @@ class TokenTable:
         in the table yet, with term ids ``new_terms[0, k]`` and shingle hashes
         ``new_terms[1, k]`` (the arrays grow as needed), and put them in place of the
         placeholders for new tokens in ``found``, the kernel's output (see
-        :func:`crawler.dedup.tokenize_kernel.insert_tokens`)."""
+        :func:`crawler.dedup.kernels.tokenize.insert_tokens`)."""
         n = self.n_entries + new.shape[1]
         if 2 * n > len(self.table):
             size = len(self.table)
@@ -182,7 +182,7 @@ class Vocabulary:
     def _resolve(self, data: bytes, raw: U8, found: I64, new: I64) -> None:
         """Add the tokens ``data[new[0, k]:new[1, k]]`` that the kernel did not find (all
         distinct) and put their term ids and shingle hashes in place of the placeholders
-        in ``found`` (see :func:`crawler.dedup.tokenize_kernel.tokenize`)."""
+        in ``found`` (see :func:`crawler.dedup.kernels.tokenize.tokenize`)."""
         if not new.shape[1]:
             return
         los, his = new.tolist()

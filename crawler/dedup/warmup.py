@@ -1,11 +1,11 @@
-"""Run the engine's compiled kernels once before real work.
+"""Run the engine's compiled kernels (:mod:`crawler.dedup.kernels`) once before real work.
 
-numba compiles a kernel on its first call after an install or a code change (about half
-a minute for all of them) and caches it on disk; later processes load the cache in a
-fraction of a second. :func:`warm_up` makes that happen up front, on a small throwaway
-index built from the project's own article texts, through the same paths a crawl takes:
-signatures, a sorted run and the buffer of the index, a merge, exact copies, light edits
-and rewordings that reach the pair model.
+numba compiles a kernel on its first call after an install or a code change and caches it
+on disk; later processes load the cache in a fraction of a second. A crawl compiles what
+it calls as it goes; :func:`warm_up` makes that happen up front (``newsdedup demo``, the
+benchmarks), on a small throwaway index built from the project's own article texts,
+through the same paths a crawl takes: signatures, a sorted run and the buffer of the
+index, a merge, exact copies, light edits and rewordings that reach the pair model.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ def _edits(text: str, every: int) -> str:
 
 
 def warm_up(params: DedupParams | None = None) -> float:
-    """Compile (or load from the disk cache) every kernel on a throwaway engine.
+    """Compile (or load from the disk cache) every kernel a crawl calls, on a throwaway
+    engine.
 
     Returns:
         the wall-clock seconds it took.

@@ -1,6 +1,6 @@
 """One article's paragraphs at once: document frequencies, the within-article check and
 the statistics of given pairs (e.g. with candidates from other articles), each one
-compiled kernel call over the paragraphs' term ids (:mod:`crawler.dedup.pair_kernel`)
+compiled kernel call over the paragraphs' term ids (:mod:`crawler.dedup.kernels.pair`)
 instead of a Python loop over every pair of paragraphs. The engine's check counts the
 article into the document frequencies and finds its repeats in the same call
 (``within_article(..., observe=True)``).
@@ -22,7 +22,7 @@ from itertools import accumulate, repeat
 import numpy as np
 import numpy.typing as npt
 
-from crawler.dedup import pair_kernel as pk
+from crawler.dedup.kernels import pair as pk
 from crawler.dedup.pairmodel import PAIR_MODEL_MIN_OVERLAP
 from crawler.dedup.params import DedupParams
 from crawler.dedup.verify import (
@@ -50,13 +50,13 @@ LIST_ITEM = "list_item"
 """Two list items are never a near repeat of each other (items of one list share their
 frame: 13 of the 17 such flags were false); a list item repeating a paragraph can be."""
 _BLOCK = {LIST_ITEM: pk.LISTED} | dict.fromkeys(NEAR_EXCLUDED_KINDS, pk.LEFT_OUT)
-"""What :func:`~crawler.dedup.pair_kernel.within_pairs` takes of a block kind."""
+"""What :func:`~crawler.dedup.kernels.pair.within_pairs` takes of a block kind."""
 _NO_IDS: IdArray = np.empty(0, dtype=np.int64)
 
 
 class ArticleTerms:
     """Some paragraphs' term ids in one array, as the kernels of
-    :mod:`crawler.dedup.pair_kernel` take them (the ids are concatenated once, and each
+    :mod:`crawler.dedup.kernels.pair` take them (the ids are concatenated once, and each
     step over them is one kernel call).
 
     Args:
@@ -109,7 +109,7 @@ class ArticleTerms:
     def within_pairs(
         self, idf: IdfModel, params: DedupParams, block: npt.NDArray[np.int8], observe: bool
     ) -> FloatArray:
-        """The rows of :func:`~crawler.dedup.pair_kernel.within_pairs` (the pairs to judge)
+        """The rows of :func:`~crawler.dedup.kernels.pair.within_pairs` (the pairs to judge)
         for these paragraphs, with the weights of ``idf``; with ``observe``, after counting
         them into it as :meth:`observe` does (in the same call)."""
         rows, self._n_words, counted = pk.within_pairs(

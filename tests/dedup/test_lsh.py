@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from crawler.dedup.lsh import SortedMultiMap, band_keys
-from crawler.dedup.lsh_kernel import prefix_offsets, rank_candidates, sort_run
+from crawler.dedup.lsh import SortedMultiMap, band_keys, merge_runs, sort_run
+from crawler.dedup.query import rank_candidates
 
 
 def test_multimap_matches_reference_across_runs_and_buffer() -> None:
@@ -81,10 +81,32 @@ def test_sort_run_sorts_spread_and_crowded_keys() -> None:
         assert sorted(got_slots.tolist()) == slots.tolist()
 
 
-def test_prefix_offsets_equal_searchsorted() -> None:
-    keys = np.sort(np.random.default_rng(5).integers(0, 2**64 - 1, 5_000, dtype=np.uint64))
-    for bits in (1, 4, 9):
-        edges = np.arange(2**bits + 1, dtype=np.uint64) << np.uint64(64 - bits)
-        expected = np.searchsorted(keys, edges)
-        expected[-1] = len(keys)
-        assert prefix_offsets(keys, bits).tolist() == expected.tolist()
+def test_band_keys_equal_the_definition() -> None:
+    """Each band's key: start at (band + 1) * golden, then per value k = (k ^ v) * golden,
+    k ^= k >> 29, with Python integers mod 2**64."""
+    golden, mask = 0x9E3779B97F4A7C15, 2**64 - 1
+    values = np.random.default_rng(6).integers(0, 2**32, (7, 128), dtype=np.uint64)
+    got = band_keys(values.astype(np.uint32), 37, 3)
+    for d in range(7):
+        for b in range(37):
+            k = (b + 1) * golden & mask
+            for r in range(3):
+                k = (k ^ int(values[d, b * 3 + r])) * golden & mask
+                k ^= k >> 29
+            assert int(got[d, b]) == k
+
+
+def test_merge_runs_keeps_the_first_runs_entries_first() -> None:
+    rng = np.random.default_rng(7)
+    for n1, n2 in ((0, 5), (5, 0), (300, 40), (40, 300)):
+        k1 = np.sort(rng.integers(0, 50, n1).astype(np.uint64))
+        k2 = np.sort(rng.integers(0, 50, n2).astype(np.uint64))
+        s1 = np.arange(n1, dtype=np.int32)
+        s2 = np.arange(n1, n1 + n2, dtype=np.int32)
+        keys, slots = merge_runs(k1, s1, k2, s2)
+        expected = sorted(
+            [(int(k), 0, int(s)) for k, s in zip(k1, s1, strict=True)]
+            + [(int(k), 1, int(s)) for k, s in zip(k2, s2, strict=True)]
+        )
+        assert keys.tolist() == [k for k, _, _ in expected]
+        assert slots.tolist() == [s for _, _, s in expected]

@@ -1,4 +1,4 @@
-"""The pair statistics kernels (:mod:`crawler.dedup.pair_kernel`) and the within-article
+"""The pair statistics kernels (:mod:`crawler.dedup.kernels.pair`) and the within-article
 check built on them, against a plainly correct reference written here: per pair, with
 Python counters and sums, and the rules of :func:`crawler.dedup.within.within_article`
 applied to every pair in turn. Statistics agree to a relative 1e-9 (sums in another
@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.dedup import DedupEngine
-from crawler.dedup import pair_kernel as pk
+from crawler.dedup.kernels import pair as pk
 from crawler.dedup.pairmodel import PAIR_MODEL_MIN_OVERLAP
 from crawler.dedup.params import DedupParams
 from crawler.dedup.verify import (
@@ -210,7 +210,7 @@ def _rare(
     local: Local, st_: PairStats, exclusive: int, share: float, cosine: float, p: DedupParams
 ) -> float:
     """2 if the pair passes the rare-overlap rule, 1 if its rare overlap is only reported,
-    else 0 (the :data:`~crawler.dedup.pair_kernel.RARE` column)."""
+    else 0 (the :data:`~crawler.dedup.kernels.pair.RARE` column)."""
     if local.n < 4 or st_.n_shared < p.within_rare_min:
         return 0.0
     if (
@@ -313,7 +313,8 @@ def _assert_scores(got: dict[str, float], want: dict[str, float]) -> None:
 
 
 def _plain(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The plain Python function under a compiled kernel (as ``NEWSDEDUP_JIT=0`` runs)."""
+    """The plain Python function under a compiled kernel (as ``NUMBA_DISABLE_JIT=1``
+    runs it)."""
     return getattr(fn, "py_func", fn)
 
 

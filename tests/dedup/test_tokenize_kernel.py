@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.dedup import signature as signature_module
-from crawler.dedup import tokenize_kernel as tk
+from crawler.dedup.kernels import tokenize as tk
 from crawler.dedup.lexicon import STOPWORDS, stem
-from crawler.dedup.minhash_kernel import minhash_flat, minhash_terms
+from crawler.dedup.minhash import minhash_flat, minhash_terms
 from crawler.dedup.normalize import (
     MAX_SENTENCE_KEYS,
     prepare,

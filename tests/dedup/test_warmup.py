@@ -13,19 +13,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = r"""
 import json
-from crawler.dedup import features_kernel, lsh_kernel, pair_kernel, query_kernel
-from crawler.dedup import minhash_kernel, tokenize_kernel
+from crawler.dedup.kernels import pair, tokenize
 from crawler.dedup.warmup import warm_up
 
 seconds = warm_up()
 used = {
-    lsh_kernel: ["probe_run", "table_insert", "table_probe", "band_keys_kernel", "merge_runs",
-                 "prefix_offsets", "sort_run"],
-    query_kernel: ["article_keys", "route_hits"],
-    pair_kernel: ["within_pairs", "pair_stats", "count_documents"],
-    features_kernel: ["fast_overlaps", "char4_overlap", "sequence_ratio", "id_relations"],
-    minhash_kernel: ["minhash_terms"],
-    tokenize_kernel: ["tokenize", "insert_tokens"],
+    pair: ["within_pairs", "pair_stats", "count_documents"],
+    tokenize: ["tokenize", "insert_tokens"],
 }
 cold = [m.__name__ + "." + n for m, names in used.items() for n in names
         if not getattr(m, n).signatures]
@@ -35,7 +29,7 @@ print(json.dumps({"seconds": seconds, "cold": cold}))
 
 def test_warm_up_runs_every_kernel_of_a_crawl() -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("NEWSDEDUP_JIT", None)
+    env.pop("NUMBA_DISABLE_JIT", None)
     proc = subprocess.run(
         [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, check=True
     )

@@ -24,7 +24,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from crawler.dedup.jit import kernel
+from crawler.dedup.kernels.jit import kernel
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]

@@ -20,7 +20,7 @@ text holds), and the outputs as few arrays as possible: each array a kernel retu
 a third of a microsecond to hand over to Python, as much as tokenising a sentence.
 
 Arithmetic is on int64 values masked to the width wanted, so a kernel gives the same
-numbers compiled (wrapping) and as plain Python (``NEWSDEDUP_JIT=0``, exact integers).
+numbers compiled (wrapping) and as plain Python (``NUMBA_DISABLE_JIT=1``, exact integers).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from crawler.dedup.jit import kernel
+from crawler.dedup.kernels.jit import kernel
 
 U8 = npt.NDArray[np.uint8]
 U32 = npt.NDArray[np.uint32]

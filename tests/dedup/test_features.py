@@ -1,15 +1,13 @@
-"""The pair model's overlap features from the compiled kernels equal their Python
-definitions: difflib's ratio and set overlaps of numpy-unique n-gram keys."""
+"""The pair model's overlap features (Python sets of n-gram keys) equal their definitions
+as numpy set operations on the same keys, and the term-id relations equal theirs."""
 
 from __future__ import annotations
-
-import difflib
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.dedup.features_kernel import char4_overlap, fast_overlaps, sequence_ratio
+from crawler.dedup.features import char4_overlap, fast_overlaps, id_relations
 
 _P1 = np.uint64(0x9E3779B97F4A7C15)
 _P2 = np.uint64(0xC2B2AE3D27D4EB4F)
@@ -24,25 +22,6 @@ def _overlap(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     union = len(x) + len(y) - shared
     small = min(len(x), len(y))
     return (shared / union if union else 0.0, shared / small if small else 0.0)
-
-
-@settings(max_examples=400, deadline=None)
-@given(seqs, seqs)
-def test_sequence_ratio_is_difflibs(a: list[int], b: list[int]) -> None:
-    expected = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-    assert sequence_ratio(np.array(a, dtype=np.int64), np.array(b, dtype=np.int64)) == expected
-
-
-def test_sequence_ratio_on_long_sequences() -> None:
-    rng = np.random.default_rng(2)
-    for _ in range(50):
-        a = rng.integers(0, 60, rng.integers(0, 300))
-        b = a.copy()
-        if len(b):
-            b[rng.integers(0, len(b), 5)] = rng.integers(0, 60, 5)
-        b = np.concatenate([b[: len(b) // 2], rng.integers(0, 60, 7), b[len(b) // 2 :]])
-        expected = difflib.SequenceMatcher(None, a.tolist(), b.tolist(), autojunk=False).ratio()
-        assert sequence_ratio(a.astype(np.int64), b.astype(np.int64)) == expected
 
 
 @settings(max_examples=300, deadline=None)
@@ -77,3 +56,21 @@ def test_char4_overlap_equals_the_set_definition(a: bytes, b: bytes) -> None:
 
     got = char4_overlap(np.frombuffer(a, dtype=np.uint8), np.frombuffer(b, dtype=np.uint8))
     assert got == _overlap(grams(a), grams(b))
+
+
+@settings(max_examples=300, deadline=None)
+@given(seqs, seqs, st.sets(st.integers(0, 6)))
+def test_id_relations_equal_the_set_definitions(
+    a: list[int], b: list[int], figures: set[int]
+) -> None:
+    numeric = np.array([t in figures for t in range(7)])
+    got = id_relations(np.array(a, dtype=np.int64), np.array(b, dtype=np.int64), numeric)
+    sa, sb = set(a), set(b)
+    expected = (
+        len(sa & figures),
+        bool((sa - sb) & figures),
+        bool((sb - sa) & figures),
+        sa <= sb,
+        sb <= sa,
+    )
+    assert got == expected
