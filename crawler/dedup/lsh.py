@@ -181,15 +181,14 @@ class SortedMultiMap:
         return np.concatenate(out_slots), np.concatenate(out_query)
 
     def export_runs(self) -> list[tuple[U64, I32]]:
-        """The sorted runs ``(keys, slots)``, oldest first, the buffer flushed into them
+        """The sorted runs ``(keys, slots)``, oldest first, pending batches flushed into them
         (what :meth:`restore_runs` takes back)."""
         self.flush()
         return [(r.keys, r.slots) for r in self._runs]
 
     def restore_runs(self, runs: Iterable[tuple[U64, I32]]) -> None:
         """Replace every entry by sorted runs (from :meth:`export_runs`)."""
-        self._buffered = 0
-        self._table.fill(-1)
+        self._pending_keys, self._pending_slots, self._pending = [], [], 0
         self._runs = [_Run(keys, slots) for keys, slots in runs if len(keys)]
 
     def nbytes(self) -> int:

@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from crawler.dedup.lsh import exact_keys
-from crawler.dedup.query_kernel import EXACT
+from crawler.dedup.query import EXACT
 
 log = logging.getLogger(__name__)
 
