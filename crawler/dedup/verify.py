@@ -118,6 +118,16 @@ class Profile:
     def _toks(self) -> list[str]:
         return self._tokenized.tokens()
 
+    @property
+    def token_list(self) -> list[str]:
+        """The tokens, in text order."""
+        return self._toks
+
+    @property
+    def sentence_tokens(self) -> list[list[str]]:
+        """The tokens of each sentence, in text order."""
+        return self._sentences
+
     @cached_property
     def _sentences(self) -> list[list[str]]:
         return self._tokenized.sentences()
@@ -594,7 +604,7 @@ def fact_conflict(a: Profile, b: Profile) -> str | None:
     reworded repeats have both. The names test vetoes 27 true and 59 false ones.
     """
     for x, y in ((a, b), (b, a)):
-        for sx, sy in _restated(x, y):
+        for sx, sy in restated_sentences(x, y):
             conflict = _sentence_conflict(sx, sy, x, y)
             if conflict is not None:
                 return conflict
@@ -610,7 +620,7 @@ def _content_tokens(sentence: list[str]) -> list[str]:
     return [t for t in sentence if t not in STOPWORDS]
 
 
-def _restated(x: Profile, y: Profile) -> list[tuple[list[str], list[str]]]:
+def restated_sentences(x: Profile, y: Profile) -> list[tuple[list[str], list[str]]]:
     """Each sentence of ``x`` with the sentence of ``y`` sharing most of its content words,
     where they share at least :data:`RESTATED_SHARE` of the shorter one's."""
     ys = [(s, set(_content_tokens(s))) for s in y._sentences if s]
