@@ -29,63 +29,14 @@ from __future__ import annotations
 from collections.abc import Sequence, Set
 from difflib import SequenceMatcher
 
-from crawler.dedup.lexicon import STOPWORDS
+from crawler.dedup.lexicon import NEGATIONS, STOPWORDS, expand_negations
 from crawler.dedup.verify import Profile, restated_sentences
 
-NEGATIONS = frozenset({"not", "nt", "no", "never", "nor", "neither", "none", "nothing", "nobody"})
-"""Words that negate what follows (after :func:`expand_negations`; ``nt`` is what is left
-of a "n't" written apart, as in "did n't")."""
-_CONTRACTED = {
-    "cannot": "can",
-    "cant": "can",
-    "wont": "will",
-    "shant": "shall",
-    "aint": "is",
-}
-"""Negated forms whose stem is not the form less its ``nt`` (the rest: ``isnt`` is
-``is`` + ``not``, and so on for :data:`_NT_STEMS`)."""
-_NT_STEMS = frozenset(
-    [
-        "is",
-        "are",
-        "was",
-        "were",
-        "has",
-        "have",
-        "had",
-        "do",
-        "does",
-        "did",
-        "would",
-        "could",
-        "should",
-        "must",
-        "need",
-        "might",
-        "dare",
-    ]
-)
-
-CLAUSE_MIN_WORDS = 5
+CLAUSE_MIN_WORDS = 3
 """The least number of content words, in a run where the other sentence has none, that
 the other paragraph lacks altogether, for :func:`clause_added` (fitted on the fitting
 seed of ``newsdedup eval dedup --facts`` and the labelled real pairs; see
 ``docs/dedup.md``)."""
-
-
-def expand_negations(tokens: Sequence[str]) -> list[str]:
-    """``tokens`` with each contracted negation split in two: ``isnt`` -> ``is not``,
-    ``cannot`` / ``cant`` -> ``can not``, ``wont`` -> ``will not``."""
-    out: list[str] = []
-    for tok in tokens:
-        stem = _CONTRACTED.get(tok)
-        if stem is None and tok.endswith("nt") and tok[:-2] in _NT_STEMS:
-            stem = tok[:-2]
-        if stem is None:
-            out.append(tok)
-        else:
-            out += (stem, "not")
-    return out
 
 
 def _occurs(tokens: Sequence[str], pattern: Sequence[str | None]) -> bool:

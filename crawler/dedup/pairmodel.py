@@ -7,7 +7,9 @@ character 4-grams (word order, spelling), the matching-blocks ratio of the two t
 sequences, the log of the larger and of the smaller unmatched IDF mass, the log of the
 larger count of unmatched content words, the relative difference in length, and the
 agreement of figures and names (a side with a figure or name the other lacks; the same
-figures on both sides). Pairs where each side has a figure the other lacks never get
+figures on both sides), and the word features of :mod:`crawler.dedup.wordfeatures`
+(overlap of light stems with prefix matches, a different number of negations, the Jaccard
+index of the names, the unmatched stems). Pairs where each side has a figure the other lacks never get
 here: that is a veto.
 
 The weights are constants, fitted once by ``python -m crawler.dedup.research.fit_pairs --data
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+
+from crawler.dedup.wordfeatures import WORD_FEATURES
 
 FEATURES = (
     "idf_cosine",
@@ -45,6 +49,7 @@ FEATURES = (
     "number_one_sided",
     "numbers_equal",
     "name_one_sided",
+    *WORD_FEATURES,
 )
 
 PAIR_MODEL_MIN_OVERLAP = 0.35
@@ -53,31 +58,37 @@ training pairs is below it)."""
 
 # fitted by ``python -m crawler.dedup.research.fit_pairs --data msr_paraphrase_train.txt``
 # (--l2 0.1, precision floor 0.91 on the training split, copy_max_novelty 0.15):
-# train (odd lines): precision=0.910 recall=0.565 f1=0.698
-# held out (even lines): precision=0.914 recall=0.569 f1=0.701
-# whole file: precision=0.912 recall=0.567 f1=0.699
+# train (odd lines): precision=0.911 recall=0.597 f1=0.721
+# held out (even lines): precision=0.915 recall=0.607 f1=0.730
+# whole file: precision=0.913 recall=0.602 f1=0.726
 WEIGHTS = (
-    1.278802,  # idf_cosine
-    -3.626599,  # overlap_min
-    2.393279,  # overlap_max
-    2.389181,  # term_jaccard
-    3.855907,  # bigram_jaccard
-    -1.167502,  # bigram_containment
-    1.898866,  # trigram_jaccard
-    -6.660747,  # trigram_containment
-    -1.739749,  # log_unmatched_idf_max
-    0.255161,  # log_unmatched_idf_min
-    1.184250,  # log_unmatched_words_max
-    -1.521487,  # length_difference
-    0.082123,  # name_conflict
-    2.578010,  # char4_jaccard
-    -0.233086,  # char4_containment
-    5.720924,  # sequence_ratio
-    -0.453497,  # number_one_sided
-    0.188142,  # numbers_equal
-    0.021130,  # name_one_sided
+    1.606958,  # idf_cosine
+    -3.964264,  # overlap_min
+    1.138354,  # overlap_max
+    1.844392,  # term_jaccard
+    4.132327,  # bigram_jaccard
+    -0.983844,  # bigram_containment
+    1.884416,  # trigram_jaccard
+    -6.714114,  # trigram_containment
+    -1.846368,  # log_unmatched_idf_max
+    -0.020375,  # log_unmatched_idf_min
+    0.851876,  # log_unmatched_words_max
+    -1.339816,  # length_difference
+    0.049517,  # name_conflict
+    2.388037,  # char4_jaccard
+    -0.808329,  # char4_containment
+    5.460490,  # sequence_ratio
+    -0.482657,  # number_one_sided
+    0.109257,  # numbers_equal
+    -0.033256,  # name_one_sided
+    -0.130036,  # soft_overlap_min
+    3.189101,  # soft_overlap_max
+    -1.286106,  # negations_differ
+    -0.435326,  # names_jaccard
+    0.279806,  # unmatched_stems_max
+    2.841192,  # unmatched_stems_min
 )
-INTERCEPT = -1.367665
+INTERCEPT = -1.236473
 
 
 def pair_model_z(features: Sequence[float]) -> float:
@@ -98,7 +109,8 @@ def pair_model_score(features: Sequence[float]) -> float:
 
 
 SLOW_FEATURES = tuple(
-    FEATURES.index(name) for name in ("char4_jaccard", "char4_containment", "sequence_ratio")
+    FEATURES.index(name)
+    for name in ("char4_jaccard", "char4_containment", "sequence_ratio", *WORD_FEATURES)
 )
 """Features that cost more than the rest; each lies in [0, 1], so the log-odds without them
 bound the log-odds with them, and they are computed only when the bounds do not decide."""

@@ -45,6 +45,7 @@ from crawler.dedup.pairmodel import (
 )
 from crawler.dedup.params import DedupParams
 from crawler.dedup.vocab import VOCAB
+from crawler.dedup.wordfeatures import word_features
 
 if TYPE_CHECKING:
     from crawler.dedup.signature import Signature
@@ -539,7 +540,8 @@ def pair_features(
     nov_b = 1.0 - st.shared_weight / st.total_b if st.total_b else 1.0
     term_j, bi_j, bi_c, tri_j, tri_c = fast_overlaps(pa.ids, pb.ids)
     rel = relations(pa, pb)
-    c4_j, c4_c, ratio = slow_features(pa, pb) if slow else (0.0, 0.0, 0.0)
+    slow_values = slow_features(pa, pb) if slow else (0.0,) * len(SLOW_FEATURES)
+    c4_j, c4_c, ratio, *words = slow_values
     un_a = st.total_a - st.shared_weight
     un_b = st.total_b - st.shared_weight
     longest = max(pa.n_tokens, pb.n_tokens)
@@ -563,16 +565,18 @@ def pair_features(
         float(rel.a_extra_figure or rel.b_extra_figure),
         float(rel.a_figures > 0 and not rel.a_extra_figure and not rel.b_extra_figure),
         float(_name_conflict(pa.names, pb) or _name_conflict(pb.names, pa)),
+        *words,
     ]
 
 
-def slow_features(pa: Profile, pb: Profile) -> tuple[float, float, float]:
+def slow_features(pa: Profile, pb: Profile) -> tuple[float, ...]:
     """The pair model's slow features, in :data:`~crawler.dedup.pairmodel.SLOW_FEATURES`
-    order: Jaccard and containment of character 4-grams, and the matching-blocks ratio of
+    order: Jaccard and containment of character 4-grams, the matching-blocks ratio of
     the two term sequences (``difflib.SequenceMatcher(None, a, b, autojunk=False)``'s,
-    computed by :func:`~crawler.dedup.features_kernel.sequence_ratio`)."""
+    computed by :func:`~crawler.dedup.features_kernel.sequence_ratio`), then the
+    :data:`~crawler.dedup.wordfeatures.WORD_FEATURES`."""
     c4_j, c4_c = char4_overlap(_joined_bytes(pa), _joined_bytes(pb))
-    return c4_j, c4_c, sequence_ratio(pa.ids, pb.ids)
+    return (c4_j, c4_c, sequence_ratio(pa.ids, pb.ids), *word_features(pa, pb))
 
 
 def _joined_bytes(p: Profile) -> npt.NDArray[np.uint8]:

@@ -4,13 +4,8 @@ article, on texts the project wrote itself."""
 from __future__ import annotations
 
 from crawler.dedup import DedupEngine
-from crawler.dedup.facts import (
-    added_facts,
-    clause_added,
-    english_enough,
-    expand_negations,
-    negation_inserted,
-)
+from crawler.dedup.facts import added_facts, clause_added, english_enough, negation_inserted
+from crawler.dedup.lexicon import expand_negations
 from crawler.dedup.verify import profile
 
 from .test_judgement import EARLIER, REPEAT, _article
