@@ -9,7 +9,8 @@ larger count of unmatched content words, the relative difference in length, and 
 agreement of figures and names (a side with a figure or name the other lacks; the same
 figures on both sides), and the word features of :mod:`crawler.dedup.wordfeatures`
 (overlap of light stems with prefix matches, a different number of negations, the Jaccard
-index of the names, the unmatched stems). Pairs where each side has a figure the other lacks never get
+index of the names, the unmatched stems). Pairs where each side has a figure the other lacks
+never get
 here: that is a veto.
 
 The weights are constants, fitted once by ``python -m crawler.dedup.research.fit_pairs --data
