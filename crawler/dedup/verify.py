@@ -39,6 +39,7 @@ from crawler.dedup.pairmodel import (
     PAIR_MODEL_MIN_OVERLAP,
     SLOW_FEATURES,
     SLOW_RANGE,
+    WITHIN_SLOW_RANGE,
     pair_model_score,
     pair_model_z,
     probability,
@@ -473,7 +474,7 @@ def judge(
         return Decision(True, "minhash+verify:idf-novelty+immutables", 1.0 - novelty, scores)
     prob = -1.0
     if use_model:
-        prob = _model(st, pa, pb, scores)
+        prob = _model(st, pa, pb, scores, within)
     if novelty <= params.max_novelty and (not use_model or prob >= 0.5):
         return Decision(True, "minhash+verify:idf-novelty+immutables", 1.0 - novelty, scores)
     rule = containment_rule(scores, params)
@@ -497,13 +498,18 @@ def _long_containment(scores: dict[str, float], params: DedupParams) -> Decision
     return Decision(True, "minhash+verify:long-containment", scores["small_overlap"], scores)
 
 
-def _model(st: PairStats, pa: Profile, pb: Profile, scores: dict[str, float]) -> float:
+def _model(
+    st: PairStats, pa: Profile, pb: Profile, scores: dict[str, float], within: bool = False
+) -> float:
     """The pair model's probability; when the fast features already decide (see
     :data:`~crawler.dedup.pairmodel.SLOW_RANGE`), a bound of it (``pair_model_min`` or
-    ``pair_model_max`` in ``scores``) instead of the exact value (``pair_model``)."""
+    ``pair_model_max`` in ``scores``) instead of the exact value (``pair_model``).
+    ``within``: the within-article constants
+    (:data:`~crawler.dedup.pairmodel.WITHIN_WEIGHTS`)."""
     features = pair_features(st, pa, pb, scores, slow=False)
-    z = pair_model_z(features)
-    lo, hi = z + SLOW_RANGE[0], z + SLOW_RANGE[1]
+    z = pair_model_z(features, within)
+    low, high = WITHIN_SLOW_RANGE if within else SLOW_RANGE
+    lo, hi = z + low, z + high
     if lo >= 0.0:
         scores["pair_model_min"] = prob = probability(lo)
         return prob
@@ -512,7 +518,7 @@ def _model(st: PairStats, pa: Profile, pb: Profile, scores: dict[str, float]) ->
         return prob
     for i, value in zip(SLOW_FEATURES, slow_features(pa, pb), strict=True):
         features[i] = value
-    scores["pair_model"] = prob = pair_model_score(features)
+    scores["pair_model"] = prob = pair_model_score(features, within)
     return prob
 
 
@@ -601,11 +607,10 @@ def fact_conflict(a: Profile, b: Profile) -> str | None:
     - ``opposite``: a word of one whose opposite (:data:`~crawler.dedup.lexicon.OPPOSITES`)
       is in the other only (another outcome: "rose" for "fell").
 
-    Two more tests were measured and left out, because on the 293 labelled within-article
-    pairs of real pages (``bench/labels/within-dev.tsv``) they vetoed more true repeats than
-    false ones: a different number of negation words in the two sentences (10 true, 1
-    false) and an added clause, four new content words in a row (28 true, 10 false): real
-    reworded repeats have both. The names test vetoes 27 true and 59 false ones.
+    A negation put in and a clause added are the tests of :mod:`crawler.dedup.facts`
+    (:func:`crawler.dedup.facts.added_facts`), applied beside this one within an article.
+    The names test vetoes 27 true and 59 false ones of the 293 labelled within-article
+    pairs of real pages (``bench/labels/within-dev.tsv``).
     """
     for x, y in ((a, b), (b, a)):
         for sx, sy in restated_sentences(x, y):
