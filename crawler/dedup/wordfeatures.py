@@ -13,12 +13,11 @@ Example:
     >>> from crawler.dedup.verify import profile
     >>> f = word_features(profile("Shares rose sharply."), profile("The shares rose."))
     >>> [round(v, 3) for v in f]
-    [0.667, 1.0, 0.0, 0.0, 0.228, 0.0]
+    [0.667, 1.0, 0.0, 0.0]
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from crawler.dedup.lexicon import NEGATIONS, content_words, expand_negations
@@ -31,15 +30,11 @@ WORD_FEATURES = (
     "soft_overlap_max",
     "negations_differ",
     "names_jaccard",
-    "unmatched_stems_max",
-    "unmatched_stems_min",
 )
 """The names of :func:`word_features`' values, in order."""
 PREFIX = 5
 """Letters two unmatched stems share at the start to count as one word (both at least
 this long)."""
-_UNMATCHED_CAP = math.log1p(20)
-"""``log1p`` of the unmatched stems is divided by this and capped at 1."""
 
 
 def _soft_matches(own: set[str], other: set[str]) -> int:
@@ -52,9 +47,7 @@ def word_features(pa: Profile, pb: Profile) -> tuple[float, ...]:
     """The :data:`WORD_FEATURES` of a pair: the smaller and the larger share of a side's
     distinct content stems found in the other (exactly, or as an unmatched stem with the
     same first :data:`PREFIX` letters as an unmatched stem of the other); whether the two
-    sides have different numbers of negations; the Jaccard index of their names; and the
-    larger and the smaller number of unmatched stems, as ``log1p(n) / log1p(20)`` capped
-    at 1."""
+    sides have different numbers of negations; and the Jaccard index of their names."""
     ta, tb = pa.token_list, pb.token_list
     sa, sb = set(content_words(ta)), set(content_words(tb))
     shared = len(sa & sb)
@@ -65,12 +58,9 @@ def word_features(pa: Profile, pb: Profile) -> tuple[float, ...]:
     neg_b = sum(t in NEGATIONS for t in expand_negations(tb))
     names_a, names_b = pa.names, pb.names
     union = len(names_a | names_b)
-    unmatched = [min(math.log1p(len(u)) / _UNMATCHED_CAP, 1.0) for u in (ua, ub)]
     return (
         min(soft_a, soft_b),
         max(soft_a, soft_b),
         float(neg_a != neg_b),
         len(names_a & names_b) / union if union else 0.0,
-        max(unmatched),
-        min(unmatched),
     )
