@@ -91,9 +91,10 @@ INTERCEPT = -1.169813
 
 
 # the constants before the word features (fitted the same way, 19 features; the word
-# features weighted 0): the within-article check keeps them, because with the refitted
-# constants it raised 28 flags of real pages that the labels do not cover and its labelled
-# pair-model flags lost precision (19 true / 16 false against 23 / 14; bench/README.md)
+# features weighted 0): the within-article check keeps them, because with refitted
+# constants (then six word features) it raised 28 flags of real pages that the labels do
+# not cover and its labelled pair-model flags lost precision (19 true / 16 false against
+# 23 / 14; bench/README.md)
 WITHIN_WEIGHTS = (
     1.278802,  # idf_cosine
     -3.626599,  # overlap_min
