@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 LEXICON_VERSION = 1
 
@@ -97,3 +98,53 @@ OPPOSITES: dict[str, frozenset[str]] = {}
 for _a, _b in zip(_OPPOSITE_WORDS[::2], _OPPOSITE_WORDS[1::2], strict=True):
     OPPOSITES[_a] = OPPOSITES.get(_a, frozenset()) | {_b}
     OPPOSITES[_b] = OPPOSITES.get(_b, frozenset()) | {_a}
+
+
+NEGATIONS = frozenset({"not", "nt", "no", "never", "nor", "neither", "none", "nothing", "nobody"})
+"""Words that negate what follows (after :func:`expand_negations`; ``nt`` is what is left
+of a "n't" written apart, as in "did n't")."""
+_CONTRACTED = {
+    "cannot": "can",
+    "cant": "can",
+    "wont": "will",
+    "shant": "shall",
+    "aint": "is",
+}
+"""Negated forms whose stem is not the form less its ``nt`` (the rest: ``isnt`` is
+``is`` + ``not``, and so on for :data:`_NT_STEMS`)."""
+_NT_STEMS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "would",
+        "could",
+        "should",
+        "must",
+        "need",
+        "might",
+        "dare",
+    ]
+)
+
+
+def expand_negations(tokens: Sequence[str]) -> list[str]:
+    """``tokens`` with each contracted negation split in two: ``isnt`` -> ``is not``,
+    ``cannot`` / ``cant`` -> ``can not``, ``wont`` -> ``will not``."""
+    out: list[str] = []
+    for tok in tokens:
+        base = _CONTRACTED.get(tok)
+        if base is None and tok.endswith("nt") and tok[:-2] in _NT_STEMS:
+            base = tok[:-2]
+        if base is None:
+            out.append(tok)
+        else:
+            out += (base, "not")
+    return out

@@ -39,12 +39,14 @@ from crawler.dedup.pairmodel import (
     PAIR_MODEL_MIN_OVERLAP,
     SLOW_FEATURES,
     SLOW_RANGE,
+    WITHIN_SLOW_RANGE,
     pair_model_score,
     pair_model_z,
     probability,
 )
 from crawler.dedup.params import DedupParams
 from crawler.dedup.vocab import VOCAB
+from crawler.dedup.wordfeatures import word_features
 
 if TYPE_CHECKING:
     from crawler.dedup.signature import Signature
@@ -117,6 +119,16 @@ class Profile:
     @cached_property
     def _toks(self) -> list[str]:
         return self._tokenized.tokens()
+
+    @property
+    def token_list(self) -> list[str]:
+        """The tokens, in text order."""
+        return self._toks
+
+    @property
+    def sentence_tokens(self) -> list[list[str]]:
+        """The tokens of each sentence, in text order."""
+        return self._sentences
 
     @cached_property
     def _sentences(self) -> list[list[str]]:
@@ -462,7 +474,7 @@ def judge(
         return Decision(True, "minhash+verify:idf-novelty+immutables", 1.0 - novelty, scores)
     prob = -1.0
     if use_model:
-        prob = _model(st, pa, pb, scores)
+        prob = _model(st, pa, pb, scores, within)
     if novelty <= params.max_novelty and (not use_model or prob >= 0.5):
         return Decision(True, "minhash+verify:idf-novelty+immutables", 1.0 - novelty, scores)
     rule = containment_rule(scores, params)
@@ -486,13 +498,18 @@ def _long_containment(scores: dict[str, float], params: DedupParams) -> Decision
     return Decision(True, "minhash+verify:long-containment", scores["small_overlap"], scores)
 
 
-def _model(st: PairStats, pa: Profile, pb: Profile, scores: dict[str, float]) -> float:
+def _model(
+    st: PairStats, pa: Profile, pb: Profile, scores: dict[str, float], within: bool = False
+) -> float:
     """The pair model's probability; when the fast features already decide (see
     :data:`~crawler.dedup.pairmodel.SLOW_RANGE`), a bound of it (``pair_model_min`` or
-    ``pair_model_max`` in ``scores``) instead of the exact value (``pair_model``)."""
+    ``pair_model_max`` in ``scores``) instead of the exact value (``pair_model``).
+    ``within``: the within-article constants
+    (:data:`~crawler.dedup.pairmodel.WITHIN_WEIGHTS`)."""
     features = pair_features(st, pa, pb, scores, slow=False)
-    z = pair_model_z(features)
-    lo, hi = z + SLOW_RANGE[0], z + SLOW_RANGE[1]
+    z = pair_model_z(features, within)
+    low, high = WITHIN_SLOW_RANGE if within else SLOW_RANGE
+    lo, hi = z + low, z + high
     if lo >= 0.0:
         scores["pair_model_min"] = prob = probability(lo)
         return prob
@@ -501,7 +518,7 @@ def _model(st: PairStats, pa: Profile, pb: Profile, scores: dict[str, float]) ->
         return prob
     for i, value in zip(SLOW_FEATURES, slow_features(pa, pb), strict=True):
         features[i] = value
-    scores["pair_model"] = prob = pair_model_score(features)
+    scores["pair_model"] = prob = pair_model_score(features, within)
     return prob
 
 
@@ -529,7 +546,8 @@ def pair_features(
     nov_b = 1.0 - st.shared_weight / st.total_b if st.total_b else 1.0
     term_j, bi_j, bi_c, tri_j, tri_c = fast_overlaps(pa.ids, pb.ids)
     rel = relations(pa, pb)
-    c4_j, c4_c, ratio = slow_features(pa, pb) if slow else (0.0, 0.0, 0.0)
+    slow_values = slow_features(pa, pb) if slow else (0.0,) * len(SLOW_FEATURES)
+    c4_j, c4_c, ratio, *words = slow_values
     un_a = st.total_a - st.shared_weight
     un_b = st.total_b - st.shared_weight
     longest = max(pa.n_tokens, pb.n_tokens)
@@ -553,16 +571,18 @@ def pair_features(
         float(rel.a_extra_figure or rel.b_extra_figure),
         float(rel.a_figures > 0 and not rel.a_extra_figure and not rel.b_extra_figure),
         float(_name_conflict(pa.names, pb) or _name_conflict(pb.names, pa)),
+        *words,
     ]
 
 
-def slow_features(pa: Profile, pb: Profile) -> tuple[float, float, float]:
+def slow_features(pa: Profile, pb: Profile) -> tuple[float, ...]:
     """The pair model's slow features, in :data:`~crawler.dedup.pairmodel.SLOW_FEATURES`
-    order: Jaccard and containment of character 4-grams, and the matching-blocks ratio of
+    order: Jaccard and containment of character 4-grams, the matching-blocks ratio of
     the two term sequences (``difflib.SequenceMatcher(None, a, b, autojunk=False)``'s,
-    computed by :func:`~crawler.dedup.features.sequence_ratio`)."""
+    computed by :func:`~crawler.dedup.features.sequence_ratio`), then the
+    :data:`~crawler.dedup.wordfeatures.WORD_FEATURES`."""
     c4_j, c4_c = char4_overlap(_joined_bytes(pa), _joined_bytes(pb))
-    return c4_j, c4_c, sequence_ratio(pa.ids, pb.ids)
+    return (c4_j, c4_c, sequence_ratio(pa.ids, pb.ids), *word_features(pa, pb))
 
 
 def _joined_bytes(p: Profile) -> npt.NDArray[np.uint8]:
@@ -587,14 +607,13 @@ def fact_conflict(a: Profile, b: Profile) -> str | None:
     - ``opposite``: a word of one whose opposite (:data:`~crawler.dedup.lexicon.OPPOSITES`)
       is in the other only (another outcome: "rose" for "fell").
 
-    Two more tests were measured and left out, because on the 293 labelled within-article
-    pairs of real pages (``bench/labels/within-dev.tsv``) they vetoed more true repeats than
-    false ones: a different number of negation words in the two sentences (10 true, 1
-    false) and an added clause, four new content words in a row (28 true, 10 false): real
-    reworded repeats have both. The names test vetoes 27 true and 59 false ones.
+    A negation put in and a clause added are the tests of :mod:`crawler.dedup.facts`
+    (:func:`crawler.dedup.facts.added_facts`), applied beside this one within an article.
+    The names test vetoes 27 true and 59 false ones of the 293 labelled within-article
+    pairs of real pages (``bench/labels/within-dev.tsv``).
     """
     for x, y in ((a, b), (b, a)):
-        for sx, sy in _restated(x, y):
+        for sx, sy in restated_sentences(x, y):
             conflict = _sentence_conflict(sx, sy, x, y)
             if conflict is not None:
                 return conflict
@@ -610,7 +629,7 @@ def _content_tokens(sentence: list[str]) -> list[str]:
     return [t for t in sentence if t not in STOPWORDS]
 
 
-def _restated(x: Profile, y: Profile) -> list[tuple[list[str], list[str]]]:
+def restated_sentences(x: Profile, y: Profile) -> list[tuple[list[str], list[str]]]:
     """Each sentence of ``x`` with the sentence of ``y`` sharing most of its content words,
     where they share at least :data:`RESTATED_SHARE` of the shorter one's."""
     ys = [(s, set(_content_tokens(s))) for s in y._sentences if s]

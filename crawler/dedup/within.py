@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from crawler.dedup.kernels import pair as pk
+from crawler.dedup.facts import added_facts
 from crawler.dedup.pairmodel import PAIR_MODEL_MIN_OVERLAP
 from crawler.dedup.params import DedupParams
 from crawler.dedup.verify import (
@@ -231,9 +232,12 @@ def within_article(
         st = PairStats(int(n_shared), int(na), int(nb), *floats)
         decision = judge(st, profiles[i], profiles[j], params, within=True)
         if not decision.method.startswith("veto") and (decision.duplicate or rare):
-            conflict = fact_conflict(profiles[i], profiles[j])
+            conflict = fact_conflict(profiles[i], profiles[j]) or added_facts(
+                profiles[i], profiles[j]
+            )
             if conflict is not None:
-                # the same event with another actor or outcome: not a repeat
+                # the same event with another actor, outcome, a negation or a claim added:
+                # not a repeat
                 decision = Decision(False, f"veto:{conflict}", 0.0, decision.scores)
         if (
             decision.duplicate

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from crawler.dedup import DedupEngine
 from crawler.dedup.kernels import pair as pk
+from crawler.dedup.facts import added_facts
 from crawler.dedup.pairmodel import PAIR_MODEL_MIN_OVERLAP
 from crawler.dedup.params import DedupParams
 from crawler.dedup.verify import (
@@ -260,7 +261,9 @@ def reference_within(
                 continue
             d = judge(stats, profiles[i], profiles[j], params, within=True)
             if not d.method.startswith("veto") and (d.duplicate or rare):
-                conflict = fact_conflict(profiles[i], profiles[j])
+                conflict = fact_conflict(profiles[i], profiles[j]) or added_facts(
+                    profiles[i], profiles[j]
+                )
                 if conflict is not None:
                     d = Decision(False, f"veto:{conflict}", 0.0, d.scores)
             if (
