@@ -22,8 +22,8 @@ from itertools import accumulate, repeat
 import numpy as np
 import numpy.typing as npt
 
-from crawler.dedup.kernels import pair as pk
 from crawler.dedup.facts import added_facts
+from crawler.dedup.kernels import pair as pk
 from crawler.dedup.pairmodel import PAIR_MODEL_MIN_OVERLAP
 from crawler.dedup.params import DedupParams
 from crawler.dedup.verify import (

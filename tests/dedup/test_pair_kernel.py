@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.dedup import DedupEngine
-from crawler.dedup.kernels import pair as pk
 from crawler.dedup.facts import added_facts
+from crawler.dedup.kernels import pair as pk
 from crawler.dedup.pairmodel import PAIR_MODEL_MIN_OVERLAP
 from crawler.dedup.params import DedupParams
 from crawler.dedup.verify import (
