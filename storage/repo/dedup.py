@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, and_, delete, select
+from sqlalchemy import CursorResult, Select, Table, and_, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -114,6 +114,35 @@ def _signature_upsert(dialect: str) -> Any:
     )
 
 
+def signature_query(params_id: int) -> Select[int, int, int, str, bytes | None]:
+    """SELECT of the stored signature rows made with ``params_id`` (unordered): the columns
+    of a :data:`SignatureRow`; callers add their filter and order."""
+    return (
+        select(
+            ParagraphSignature.paragraph_id,
+            Paragraph.article_id,
+            Article.source_id,
+            Paragraph.norm_hash,
+            ParagraphSignature.hashvalues,
+        )
+        .join(Paragraph, Paragraph.id == ParagraphSignature.paragraph_id)
+        .join(Article, Article.id == Paragraph.article_id)
+        .where(ParagraphSignature.params_id == params_id)
+    )
+
+
+def signature_row(row: Sequence[Any]) -> SignatureRow:
+    """One result row of :func:`signature_query` as a :data:`SignatureRow`."""
+    paragraph_id, article_id, source_id, norm_hash, hashvalues = row
+    return (
+        paragraph_id,
+        article_id,
+        source_id,
+        norm_hash,
+        None if hashvalues is None else bytes(hashvalues),
+    )
+
+
 def iter_signatures(
     session: Session, params_id: int, batch: int = 10000, after: int | None = None
 ) -> Iterator[SignatureRow]:
@@ -128,32 +157,12 @@ def iter_signatures(
     """
     if batch < 1:
         raise ValueError(f"batch must be at least 1, got {batch}")
-    base = (
-        select(
-            ParagraphSignature.paragraph_id,
-            Paragraph.article_id,
-            Article.source_id,
-            Paragraph.norm_hash,
-            ParagraphSignature.hashvalues,
-        )
-        .join(Paragraph, Paragraph.id == ParagraphSignature.paragraph_id)
-        .join(Article, Article.id == Paragraph.article_id)
-        .where(ParagraphSignature.params_id == params_id)
-        .order_by(ParagraphSignature.paragraph_id)
-        .limit(batch)
-    )
+    base = signature_query(params_id).order_by(ParagraphSignature.paragraph_id).limit(batch)
     last: int | None = after
     while True:
         stmt = base if last is None else base.where(ParagraphSignature.paragraph_id > last)
         rows = session.execute(stmt).all()
-        for paragraph_id, article_id, source_id, norm_hash, hashvalues in rows:
-            yield (
-                paragraph_id,
-                article_id,
-                source_id,
-                norm_hash,
-                None if hashvalues is None else bytes(hashvalues),
-            )
+        yield from (signature_row(row) for row in rows)
         if len(rows) < batch:
             return
         last = rows[-1][0]

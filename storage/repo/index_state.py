@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Article, DedupParamSet, Paragraph, ParagraphSignature
-from storage.repo.dedup import SignatureRow
+from storage.repo.dedup import SignatureRow, signature_query, signature_row
 
 _IN_CHUNK = 500
 #: newest rows compared one by one (ids freed by a deletion can be given out again)
@@ -128,24 +128,8 @@ def signature_rows(session: Session, params_id: int, ids: Sequence[int]) -> Iter
     for start in range(0, len(unique), _IN_CHUNK):
         chunk = unique[start : start + _IN_CHUNK]
         rows = session.execute(
-            select(
-                ParagraphSignature.paragraph_id,
-                Paragraph.article_id,
-                Article.source_id,
-                Paragraph.norm_hash,
-                ParagraphSignature.hashvalues,
-            )
-            .join(Paragraph, Paragraph.id == ParagraphSignature.paragraph_id)
-            .join(Article, Article.id == Paragraph.article_id)
-            .where(ParagraphSignature.params_id == params_id)
+            signature_query(params_id)
             .where(ParagraphSignature.paragraph_id.in_(chunk))
             .order_by(ParagraphSignature.paragraph_id)
         ).all()
-        for paragraph_id, article_id, source_id, norm_hash, hashvalues in rows:
-            yield (
-                paragraph_id,
-                article_id,
-                source_id,
-                norm_hash,
-                None if hashvalues is None else bytes(hashvalues),
-            )
+        yield from (signature_row(row) for row in rows)

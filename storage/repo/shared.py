@@ -11,8 +11,8 @@ from sqlalchemy import BigInteger, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
 from sqlalchemy.orm import Session
 
-from storage.models import Article, Paragraph, ParagraphSignature
-from storage.repo.dedup import SignatureRow
+from storage.models import ParagraphSignature
+from storage.repo.dedup import SignatureRow, signature_query, signature_row
 
 _LOCK_KEYS = text(
     "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) AS k"
@@ -28,23 +28,8 @@ def signatures_of(session: Session, params_id: int, ids: Sequence[int]) -> list[
     """
     if not ids:
         return []
-    stmt = (
-        select(
-            ParagraphSignature.paragraph_id,
-            Paragraph.article_id,
-            Article.source_id,
-            Paragraph.norm_hash,
-            ParagraphSignature.hashvalues,
-        )
-        .join(Paragraph, Paragraph.id == ParagraphSignature.paragraph_id)
-        .join(Article, Article.id == Paragraph.article_id)
-        .where(ParagraphSignature.params_id == params_id)
-        .where(ParagraphSignature.paragraph_id.in_(list(ids)))
-    )
-    return [
-        (pid, aid, sid, norm, None if data is None else bytes(data))
-        for pid, aid, sid, norm, data in session.execute(stmt)
-    ]
+    stmt = signature_query(params_id).where(ParagraphSignature.paragraph_id.in_(list(ids)))
+    return [signature_row(row) for row in session.execute(stmt)]
 
 
 def lock_keys(session: Session, keys: Sequence[int]) -> None:
