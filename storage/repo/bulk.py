@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import Article, DuplicateLink, Page, Paragraph, utcnow
 from storage.repo.articles import ArticleFields, article_text, field_values, paragraph_values
-from storage.repo.pages import compress_body, page_values
+from storage.repo.pages import page_values, write_page
 
 _URL_MAX = 2048
 _IN_CHUNK = 500
@@ -83,18 +83,16 @@ def store_page(
     Raises:
         ValueError: ``url`` is longer than the column allows.
     """
-    if len(url) > _URL_MAX:
-        raise ValueError(f"page URL is {len(url)} characters long, over {_URL_MAX}: {url[:80]}…")
     now = utcnow()
     values = page_values(
+        url=url,
         source_id=source_id,
         final_url=final_url,
         http_status=http_status,
         content_type=content_type,
         etag=etag,
         last_modified=last_modified,
-        body_sha256=hashlib.sha256(body).hexdigest(),
-        raw=compress_body(body),
+        body=body,
         extraction_status=extraction_status,
         extraction_reason=extraction_reason,
         fetched_at=now,
@@ -102,9 +100,7 @@ def store_page(
     )
     dialect = session.get_bind().dialect.name
     if dialect not in ("sqlite", "postgresql"):  # other backends: the ORM way
-        from storage.repo.pages import upsert_page
-
-        page = upsert_page(session, url=url, body=body, **_orm_arguments(values))
+        page = write_page(session, url, values, now)
         if lastmod:
             page.lastmod = lastmod[:64]
             session.flush()
@@ -153,20 +149,6 @@ def _page_upsert(dialect: str, *, keep_lastmod: bool) -> Any:
     return stmt.on_conflict_do_update(index_elements=[_PAGES.c.url], set_=update).returning(
         _PAGES.c.id, _PAGES.c.first_seen_at
     )
-
-
-def _orm_arguments(values: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "source_id": values["source_id"],
-        "final_url": values["final_url"],
-        "http_status": values["http_status"],
-        "content_type": values["content_type"],
-        "etag": values["etag"],
-        "last_modified": values["last_modified"],
-        "extraction_status": values["extraction_status"],
-        "extraction_reason": values["extraction_reason"],
-        "run_id": values["run_id"],
-    }
 
 
 _FIND_ARTICLE = select(_ARTICLES.c.id, _ARTICLES.c.url).where(

@@ -55,27 +55,31 @@ def upsert_page(
     Raises:
         ValueError: ``url`` is longer than the column allows.
     """
-    if len(url) > _URL_MAX:
-        raise ValueError(f"page URL is {len(url)} characters long, over {_URL_MAX}: {url[:80]}…")
-    page = get_page(session, url)
     now = utcnow()
-    if page is None:
-        page = Page(url=url, first_seen_at=now)
-        session.add(page)
     values = page_values(
+        url=url,
         source_id=source_id,
         final_url=final_url,
         http_status=http_status,
         content_type=content_type,
         etag=etag,
         last_modified=last_modified,
-        body_sha256=hashlib.sha256(body).hexdigest(),
-        raw=compress_body(body),
+        body=body,
         extraction_status=extraction_status,
         extraction_reason=extraction_reason,
         fetched_at=now,
         run_id=run_id,
     )
+    return write_page(session, url, values, now)
+
+
+def write_page(session: Session, url: str, values: dict[str, Any], now: datetime) -> Page:
+    """The ORM write of :func:`upsert_page`: ``values`` (from :func:`page_values`) set on
+    the row stored under ``url``, or on a new row first seen ``now``."""
+    page = get_page(session, url)
+    if page is None:
+        page = Page(url=url, first_seen_at=now)
+        session.add(page)
     for key, value in values.items():
         setattr(page, key, value)
     session.flush()
@@ -84,21 +88,28 @@ def upsert_page(
 
 def page_values(
     *,
+    url: str,
     source_id: int,
     final_url: str | None,
     http_status: int | None,
     content_type: str | None,
     etag: str | None,
     last_modified: str | None,
-    body_sha256: str,
-    raw: bytes,
+    body: bytes,
     extraction_status: str,
     extraction_reason: str | None,
     fetched_at: datetime,
     run_id: int | None,
 ) -> dict[str, Any]:
-    """The columns a fetch sets on a page row (values cut to their columns; a
-    ``final_url`` that does not fit left out), shared by the ORM and Core writers."""
+    """The columns a fetch sets on the page row of ``url`` (values cut to their columns; a
+    ``final_url`` that does not fit left out; the body compressed into ``raw`` beside its
+    SHA-256), shared by the ORM and Core writers.
+
+    Raises:
+        ValueError: ``url`` is longer than the column allows.
+    """
+    if len(url) > _URL_MAX:
+        raise ValueError(f"page URL is {len(url)} characters long, over {_URL_MAX}: {url[:80]}…")
     return {
         "source_id": source_id,
         "final_url": final_url if final_url and len(final_url) <= _URL_MAX else None,
@@ -106,8 +117,8 @@ def page_values(
         "content_type": _cut(content_type, 200),
         "etag": _cut(etag, 500),
         "last_modified": _cut(last_modified, 100),
-        "body_sha256": body_sha256,
-        "raw": raw,
+        "body_sha256": hashlib.sha256(body).hexdigest(),
+        "raw": compress_body(body),
         "extraction_status": extraction_status,
         "extraction_reason": extraction_reason,
         "fetched_at": fetched_at,
