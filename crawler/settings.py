@@ -81,6 +81,10 @@ NEWSDEDUP_INDEX_TTL = int(os.environ.get("NEWSDEDUP_INDEX_TTL", "0"))
 # (needed for PostgreSQL: without it a PostgreSQL crawl has no snapshot).
 NEWSDEDUP_INDEX_SNAPSHOT = os.environ.get("NEWSDEDUP_INDEX_SNAPSHOT", "1")
 NEWSDEDUP_INDEX_SNAPSHOT_DIR = os.environ.get("NEWSDEDUP_INDEX_SNAPSHOT_DIR", "")
+# Seconds between snapshot writes while crawls run (after a write batch, only when the index
+# changed), so a killed long-running service restarts from a recent file; 0: only when
+# crawls end.
+NEWSDEDUP_INDEX_SNAPSHOT_EVERY = os.environ.get("NEWSDEDUP_INDEX_SNAPSHOT_EVERY", "900")
 
 # 1: recheck the candidate pairs the dedup rules reject with sentence embeddings (needs
 # the optional extra: pip install -e '.[embed]'); 0: the rules alone.

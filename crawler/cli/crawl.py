@@ -83,7 +83,12 @@ def _run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"newsdedup: {exc}", file=sys.stderr)
         return 2
-    reason = problem(overrides.get("NEWSDEDUP_EMBEDDINGS"))
+    from crawler import settings
+    from crawler.ingest.index_snapshot import snapshot_problem
+
+    reason = problem(overrides.get("NEWSDEDUP_EMBEDDINGS")) or snapshot_problem(
+        overrides.get("NEWSDEDUP_INDEX_SNAPSHOT_EVERY", settings.NEWSDEDUP_INDEX_SNAPSHOT_EVERY)
+    )
     if reason is not None:
         print(f"newsdedup: {reason}", file=sys.stderr)
         return 2
@@ -98,7 +103,6 @@ def _run(args: argparse.Namespace) -> int:
     if not chosen:
         print(f"newsdedup: {path}: no enabled source to crawl", file=sys.stderr)
         return 2
-    from crawler import settings
     from crawler.scaleout.config import ScaleOutError
 
     try:

@@ -36,6 +36,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from crawler import settings
     from crawler.config import ConfigError, load_sources
+    from crawler.ingest.index_snapshot import snapshot_problem
     from crawler.service.alerts import SilenceWatch
     from crawler.service.runner import ServiceRunner, pid_alive
     from crawler.service.scheduler import (
@@ -47,6 +48,10 @@ def _run(args: argparse.Namespace) -> int:
         silence_check,
     )
 
+    reason = snapshot_problem(settings.NEWSDEDUP_INDEX_SNAPSHOT_EVERY)
+    if reason is not None:
+        print(f"newsdedup: {reason}", file=sys.stderr)
+        return 2
     path = sources_path(args)
     try:
         config = load_sources(path)

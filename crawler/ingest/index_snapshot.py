@@ -9,15 +9,17 @@ snapshot's slots are matched with the stored ids: deleted ones are dropped, miss
 loaded. A missing, broken (truncated, CRC) or other-parameters snapshot is ignored (a
 warning naming the file) and the index is loaded from SQL, then the file is rewritten.
 
-:func:`save_index` writes the snapshot (at the end of a crawl; ``newsdedup index
-rebuild``). A directory that is read-only or a full disk is a warning: the crawl goes on
-without a snapshot.
+:func:`save_index` writes the snapshot (at the end of a crawl, every
+``NEWSDEDUP_INDEX_SNAPSHOT_EVERY`` seconds while crawls run (:func:`snapshot_interval`);
+``newsdedup index rebuild``). A directory that is read-only or a full disk is a warning:
+the crawl goes on without a snapshot.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -42,6 +44,42 @@ from storage.repo.dedup import SignatureRow, iter_signatures
 log = logging.getLogger(__name__)
 
 SUFFIX = ".index"
+
+#: Default seconds between snapshot writes while crawls run.
+DEFAULT_EVERY = 900.0
+
+
+class SnapshotConfigError(ValueError):
+    """A snapshot setting that cannot be used."""
+
+
+def snapshot_interval(value: object) -> float:
+    """Seconds between snapshot writes while crawls run (``NEWSDEDUP_INDEX_SNAPSHOT_EVERY``):
+    empty means the default (900), ``0`` only when crawls end. Raises
+    :class:`SnapshotConfigError`, naming the setting and the value, for anything that is not
+    a finite number of seconds >= 0."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return DEFAULT_EVERY
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise SnapshotConfigError(
+            f"NEWSDEDUP_INDEX_SNAPSHOT_EVERY={text!r}: expected seconds >= 0"
+            " (0: write the index snapshot only when crawls end)"
+        )
+    return seconds
+
+
+def snapshot_problem(value: object) -> str | None:
+    """The error message for a bad ``NEWSDEDUP_INDEX_SNAPSHOT_EVERY``; None when usable."""
+    try:
+        snapshot_interval(value)
+    except SnapshotConfigError as exc:
+        return str(exc)
+    return None
 
 
 @dataclass

@@ -6,12 +6,14 @@ Built once per process by :mod:`crawler.service.runner` (``newsdedup crawl``, ``
 (:class:`ServiceCrawler`); a plain ``scrapy crawl`` pipeline builds its own. Settings are
 read here from the Scrapy settings given (``NEWSDEDUP_EMBEDDINGS``,
 ``NEWSDEDUP_WRITE_BATCH``, ``NEWSDEDUP_EXTRACT_POOL``, ``NEWSDEDUP_EXTRACT_WORKERS``,
-``NEWSDEDUP_REDIS_*``), never from the environment directly.
+``NEWSDEDUP_INDEX_SNAPSHOT_EVERY``, ``NEWSDEDUP_REDIS_*``), never from the environment
+directly.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -52,11 +54,16 @@ class CrawlService:
         self.shared = bool(settings.get("NEWSDEDUP_REDIS_URL"))
         self.crawlers: set[Crawler] = set()
         self.pool: ExtractPool | None = None if self.shared else pool_from_settings(settings)
+        from crawler.ingest.index_snapshot import snapshot_interval
+
+        self.snapshot_every = snapshot_interval(settings.get("NEWSDEDUP_INDEX_SNAPSHOT_EVERY"))
+        self._snapshot_at = time.monotonic()
         self.writer = DatabaseWriter(
             self.factory,
             database_url,
             batch=1 if self.shared else settings.getint("NEWSDEDUP_WRITE_BATCH", DEFAULT_BATCH),
             before_batch=None if self.shared else self._refresh,
+            after_batch=None if self.shared else self._after_batch,
             on_fault=self._on_fault,
         )
 
@@ -186,11 +193,21 @@ class CrawlService:
             if crawler.crawling:
                 crawler.stop().addErrback(lambda f: log.warning("stopping a crawl: %s", f.value))
 
+    def _after_batch(self) -> None:
+        """On the writer thread after a committed batch: write the snapshot when
+        ``NEWSDEDUP_INDEX_SNAPSHOT_EVERY`` seconds have passed since the last write (only
+        if the index changed), so a killed service restarts from a recent file."""
+        if self.snapshot_every <= 0 or self.ingestor is None:
+            return
+        if time.monotonic() - self._snapshot_at >= self.snapshot_every:
+            self.save_index()
+
     def save_index(self) -> None:
         """Write the index snapshot if the index changed since it was last written (on the
         writer thread, between batches); never raises: the crawl's outcome stands."""
         if self.shared or self.ingestor is None or self.fault is not None:
             return
+        self._snapshot_at = time.monotonic()
         try:
             self.ingestor.save_snapshot()
         except Exception as exc:  # a snapshot is an optimisation, never a failure

@@ -7,7 +7,9 @@ stores them in one transaction, the project's one way to write
 ``BEGIN IMMEDIATE``; PostgreSQL an advisory transaction lock), waited for and retried
 while the database is locked, then ``before_batch`` (the ingestor indexes what other
 processes stored since its last batch), then each page in a SAVEPOINT (a page that fails
-is rolled back alone and reported to its caller), then one commit. Once the batch has
+is rolled back alone and reported to its caller), then one commit. After the commit and
+the callers' results, ``after_batch`` runs on the writer thread outside any transaction
+(the service writes its index snapshot there now and then). Once the batch has
 begun it is not run again (the dedup index has changed): a "locked" error then is a
 storage fault. Callers get their result after the commit.
 
@@ -83,6 +85,8 @@ class DatabaseWriter:
         database_url: for messages (password masked).
         batch: most page jobs per transaction.
         before_batch: called with the batch's session after the write lock is taken.
+        after_batch: called after each committed batch (outside the transaction and the
+            write lock); an exception there is logged, never fatal.
         on_fault: called once, on the writer thread, with the first storage fault.
     """
 
@@ -93,6 +97,7 @@ class DatabaseWriter:
         *,
         batch: int = DEFAULT_BATCH,
         before_batch: Callable[[Session], object] | None = None,
+        after_batch: Callable[[], object] | None = None,
         on_fault: Callable[[StorageFault], object] | None = None,
     ) -> None:
         self.factory = factory
@@ -100,6 +105,7 @@ class DatabaseWriter:
         self._path = sqlite_path(database_url)
         self.batch = max(1, batch)
         self.before_batch = before_batch
+        self.after_batch = after_batch
         self.on_fault = on_fault
         self.fault: StorageFault | None = None
         self._abandoned: str | None = None
@@ -218,6 +224,11 @@ class DatabaseWriter:
         self.jobs += len(jobs)
         for job, result, error in results:
             job.deliver(result, error)
+        if self.after_batch is not None:
+            try:
+                self.after_batch()
+            except Exception:
+                log.exception("after a write batch")
 
     def _store_batch(
         self, session: Session, jobs: list[_Job]
