@@ -1,6 +1,7 @@
 """Clean trafilatura's output blocks: recommendation headings and their teasers, runs
 of cut-off teasers, read-next lines, prompts (newsletter, cookies, sharing), ad-slot
-labels, picture captions with their credit and the credit line. Works on text alone,
+labels, picture captions with their credit, datelines at either end of the body and the
+credit line. Works on text alone,
 after the DOM pass in :mod:`recommend`."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from crawler.extract.model import Block, RemovedBlock
 from crawler.extract.patterns import (
     AD_LABEL,
     CAPTION_CREDIT,
+    DATE_OR_TIME,
     INLINE_PREFIX,
     PHOTO_CREDIT,
     ends_sentence,
@@ -29,6 +31,8 @@ TITLE_MAX_WORDS = 20
 BLURB_MIN_WORDS = 15
 SHORT_WORDS = 12
 MIN_TEASER_PAIRS = 3
+STAMP_MAX_WORDS = 12
+STAMP_EDGE = 2  # blocks at each end of the body where a dateline may sit
 _NUMBERED = re.compile(r"^\d{1,3}[.)]\s")
 
 
@@ -102,6 +106,36 @@ def _teaser_runs(blocks: Sequence[Block], drop: dict[int, str]) -> None:
             i += 1
 
 
+def _edge_stamps(blocks: Sequence[Block], drop: dict[int, str]) -> None:
+    """A dateline or "posted on" line among the first or last ``STAMP_EDGE`` blocks: one
+    line of at most ``STAMP_MAX_WORDS`` words with a date or a time, not a sentence
+    ("23.10.2018", "January 13, 2020 at 08:45 AM | categories: Python", "Di, 10:19 Uhr").
+    The page's dates are metadata; in the body such a line is noise."""
+    alive = [i for i in range(len(blocks)) if i not in drop]
+    for i in sorted({*alive[:STAMP_EDGE], *alive[-STAMP_EDGE:]}):
+        block = blocks[i]
+        text = block.text
+        if block.kind != "paragraph" or "\n" in text:
+            continue
+        if (
+            _words(text) <= STAMP_MAX_WORDS
+            and not ends_sentence(text)
+            and DATE_OR_TIME.search(text)
+        ):
+            drop[i] = "date-stamp"
+
+
+def caption_reason(block: Block) -> str | None:
+    """``"copyright-or-credit"`` for a credit or date stamp, ``"caption"`` for a picture's
+    caption (a short paragraph carrying its credit), else None."""
+    text = block.text
+    if len(text) <= MAX_STAMP_CHARS and "\n" not in text and PHOTO_CREDIT.search(text):
+        return "copyright-or-credit"
+    if block.kind == "paragraph" and len(text) <= MAX_CAPTION_CHARS and CAPTION_CREDIT.search(text):
+        return "caption"
+    return None
+
+
 def _single_blocks(blocks: Sequence[Block], drop: dict[int, str]) -> None:
     for i, block in enumerate(blocks):
         if i in drop or block.kind in ("code", "table"):
@@ -111,16 +145,12 @@ def _single_blocks(blocks: Sequence[Block], drop: dict[int, str]) -> None:
             drop[i] = "read-next"
         elif len(text) <= MAX_PROMPT_CHARS and is_prompt(text):
             drop[i] = "prompt"
-        elif len(text) <= MAX_STAMP_CHARS and "\n" not in text and PHOTO_CREDIT.search(text):
-            drop[i] = "copyright-or-credit"
+        elif (reason := caption_reason(block)) == "copyright-or-credit":
+            drop[i] = reason
         elif len(text) <= MAX_AD_LABEL_CHARS and AD_LABEL.fullmatch(text.strip(" :-–—*[]()|")):
             drop[i] = "ad-label"
-        elif (
-            block.kind == "paragraph"
-            and len(text) <= MAX_CAPTION_CHARS
-            and CAPTION_CREDIT.search(text)
-        ):
-            drop[i] = "caption"
+        elif reason is not None:
+            drop[i] = reason
 
 
 def _from_sections(
@@ -176,6 +206,7 @@ def clean_blocks(
     _teaser_runs(blocks, drop)
     _single_blocks(blocks, drop)
     _last_teasers(blocks, drop)
+    _edge_stamps(blocks, drop)
     kept = [b for i, b in enumerate(blocks) if i not in drop]
     removed = [RemovedBlock(blocks[i].text, reason) for i, reason in sorted(drop.items())]
     return kept, removed

@@ -3,7 +3,9 @@
 decode -> parse -> metadata, credit line and recommendation sections read from the DOM
 -> trafilatura on the unchanged page -> typed blocks -> structure read back from the
 page (dropped headings, list items; the title left out) -> cleaning (blocks from
-recommendation sections, teaser runs, prompts, the credit line).
+recommendation sections, teaser runs, prompts, datelines, the credit line). A page
+where nothing usable is left gets one second trafilatura pass that favours recall,
+cleaned the same way.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from crawler.extract.model import (
     RemovedBlock,
 )
 from crawler.extract.patterns import ends_sentence
-from crawler.extract.recommend import find_sections
+from crawler.extract.recommend import Section, find_sections
 from crawler.extract.structure import drop_title, first_h1, restore_structure
 
 LOGGER = logging.getLogger(__name__)
@@ -75,11 +77,12 @@ def parse(text: str) -> HtmlElement | None:
     return tree
 
 
-def run_trafilatura(tree: HtmlElement, url: str | None) -> list[Block]:
-    """trafilatura's body for a parsed page as typed blocks ([] when it finds none)."""
+def run_trafilatura(tree: HtmlElement, url: str | None, favor_recall: bool = False) -> list[Block]:
+    """trafilatura's body for a parsed page as typed blocks ([] when it finds none).
+    ``favor_recall``: trafilatura's mode that keeps more of doubtful wrappers."""
     from trafilatura import bare_extraction
 
-    document = bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
+    document = bare_extraction(tree, url=url, favor_recall=favor_recall, **TRAFILATURA_OPTIONS)
     if document is None or isinstance(document, dict):
         return []
     return blocks_from_body(document.body)
@@ -121,28 +124,18 @@ def _with_metadata(result: Extraction, meta: Metadata) -> Extraction:
     return result
 
 
-def _extract(data: bytes | str, url: str | None, content_type: str | None) -> Extraction:
-    decoded = decode(data, content_type)
-    if decoded.status != STATUS_OK:
-        return Extraction(status=decoded.status, reason=decoded.reason, url=url)
-    tree = parse(decoded.text)
-    if tree is None:
-        return Extraction(status=STATUS_NO_ARTICLE, reason="markup could not be parsed", url=url)
-    meta = extract_metadata(tree, url)
-    credit = find_credit(tree, url)
-    sections = find_sections(tree, url)
-    blocks = run_trafilatura(tree, url)
-    result = _with_metadata(Extraction(status=STATUS_OK, url=url), meta)
-    if not blocks:
-        result.status = STATUS_NO_ARTICLE
-        result.reason = "no article text found"
-        if _too_deep(tree):
-            result.reason += (
-                f" (markup nested deeper than the parser's {PARSER_DEPTH_LIMIT} levels)"
-            )
-        return result
+def _body(
+    tree: HtmlElement,
+    blocks: list[Block],
+    result: Extraction,
+    credit: Credit | None,
+    sections: list[Section],
+) -> Extraction:
+    """trafilatura's blocks made into the article's body: structure restored, the title,
+    recommendation blocks, boilerplate and the credit line removed, prose checked."""
+    meta_title = result.title
     blocks = restore_structure(tree, blocks, sections)
-    blocks, titled = drop_title(blocks, meta.title, first_h1(tree))
+    blocks, titled = drop_title(blocks, meta_title, first_h1(tree))
     kept, cleaned = clean_blocks(blocks, sections)
     kept, credit, credited = _remove_credit(kept, credit)
     result.removed = titled + cleaned + credited
@@ -160,7 +153,48 @@ def _extract(data: bytes | str, url: str | None, content_type: str | None) -> Ex
         )
         result.removed = [*result.removed, *(RemovedBlock(b.text, "no-article") for b in kept)]
         return result
+    result.status = STATUS_OK
     result.blocks = kept
+    return result
+
+
+def _extract(data: bytes | str, url: str | None, content_type: str | None) -> Extraction:
+    decoded = decode(data, content_type)
+    if decoded.status != STATUS_OK:
+        return Extraction(status=decoded.status, reason=decoded.reason, url=url)
+    tree = parse(decoded.text)
+    if tree is None:
+        return Extraction(status=STATUS_NO_ARTICLE, reason="markup could not be parsed", url=url)
+    meta = extract_metadata(tree, url)
+    credit = find_credit(tree, url)
+    sections = find_sections(tree, url)
+    blocks = run_trafilatura(tree, url)
+    result = _with_metadata(Extraction(status=STATUS_OK, url=url), meta)
+    if blocks:
+        result = _body(tree, blocks, result, credit, sections)
+        if result.ok:
+            return result
+    # Nothing usable: trafilatura's precision-first pass also discards an article body
+    # that sits inside wrappers it takes for navigation or a sidebar. One second pass
+    # that favours recall, cleaned the same way, is taken only if it reads as an article.
+    second = run_trafilatura(tree, url, favor_recall=True)
+    if second:
+        retry = _body(
+            tree,
+            second,
+            _with_metadata(Extraction(status=STATUS_OK, url=url), meta),
+            credit,
+            sections,
+        )
+        if retry.ok:
+            return retry
+    if not blocks:
+        result.status = STATUS_NO_ARTICLE
+        result.reason = "no article text found"
+        if _too_deep(tree):
+            result.reason += (
+                f" (markup nested deeper than the parser's {PARSER_DEPTH_LIMIT} levels)"
+            )
     return result
 
 

@@ -240,6 +240,21 @@ PHOTO_CREDIT = re.compile(
 )
 """Searched in very short blocks: copyright, picture credits, last-modified stamps."""
 
+_MONTHS = (
+    r"jan(?:uary|uar)?|feb(?:ruary|ruar)?|mar(?:ch)?|märz|apr(?:il)?|may|mai|june?|juni"
+    r"|july?|juli|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|okt(?:ober)?|nov(?:ember)?"
+    r"|dec(?:ember)?|dez(?:ember)?"
+)
+DATE_OR_TIME = re.compile(
+    r"\b\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)\d{2}\b"  # 23.10.2018
+    r"|\b(?:19|20)\d{2}-\d{2}-\d{2}\b"  # 2021-10-16
+    r"|\b\d{1,2}:\d{2}\b"  # 19:49
+    rf"|\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b"  # January 13
+    rf"|\b\d{{1,2}}\.?\s+(?:{_MONTHS})\b",  # 12. Januar
+    re.I,
+)
+"""A calendar date or a clock time, as datelines and "posted on" stamps write them."""
+
 CREDIT = re.compile(
     r"^\W{0,3}(?:this (?:article|story|post|piece|essay)"
     r"(?: was)? (?:originally|first) (?:appeared|published|posted|ran)"

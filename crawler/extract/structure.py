@@ -11,9 +11,10 @@ text, in document order), and then:
   put back as a ``heading`` block;
 - the article's lead (or standfirst), which trafilatura leaves out when it sits in its
   own wrapper before the body (an intro ``<div>``, the article's ``<header>``), is put
-  back before the first paragraph: text elements just before it in the same container
-  (at most ``LEAD_MAX_DEPTH`` levels up), after the ``<h1>``, of ``LEAD_MIN_WORDS``
-  words or more, not links, navigation, captions or bylines;
+  back before the first paragraph that is not a caption: text elements just before it
+  in the same container (at most ``LEAD_MAX_DEPTH`` levels up, or the common ancestor
+  of that paragraph and the ``<h1>`` before it), after the ``<h1>``, of
+  ``LEAD_MIN_WORDS`` words or more, not links, navigation, sidebars, captions or bylines;
 - a paragraph that is the text of an ``<li>`` becomes a ``list_item``;
 - the title is never a body block: a heading (or a paragraph among the first blocks)
   whose text is the page's title, its headline part, or the page's ``<h1>`` is removed
@@ -33,6 +34,7 @@ from dataclasses import replace
 
 from lxml.html import HtmlElement
 
+from crawler.extract.clean import caption_reason
 from crawler.extract.dom import HEADING_TAGS, SKIP_TAGS, text_of
 from crawler.extract.model import Block, RemovedBlock
 from crawler.extract.patterns import CAPTION_CREDIT, is_rec_heading
@@ -139,6 +141,8 @@ def _restorable(heading: HtmlElement, following: HtmlElement, sections: Sequence
     text = text_of(heading)
     if not text or len(text) > MAX_HEADING_CHARS or is_rec_heading(text):
         return False
+    if CAPTION_CREDIT.search(text):
+        return False  # a picture's caption set as a heading ("... Bild: NAME")
     if _own_link_share(heading, text) >= MAX_HEADING_LINK_SHARE or _skipped(heading):
         return False
     if any(section.holds(text) for section in sections):
@@ -173,7 +177,7 @@ _BLOCK_CHILDREN = frozenset(
     }
 )
 _LEAD_SKIP = frozenset({"nav", "footer", "aside", "form", "button", "select", "a", "figure"})
-_CAPTION_CLASS = re.compile(r"caption|credit|copyright|byline|author|meta", re.I)
+_CAPTION_CLASS = re.compile(r"caption|credit|copyright|byline|author|meta|sidebar|widget", re.I)
 
 
 def _lead_skipped(element: HtmlElement, container: HtmlElement) -> bool:
@@ -226,6 +230,15 @@ def _lead_candidates(container: HtmlElement, element: HtmlElement) -> list[HtmlE
     return found
 
 
+def _title_before(page: _Page, first: int) -> HtmlElement | None:
+    """The nearest ``<h1>`` before the element at ``first``, outside navigation."""
+    for position in range(first - 1, -1, -1):
+        element = page.elements[position]
+        if element.tag == "h1" and not any(a.tag in _H1_SKIP for a in element.iterancestors()):
+            return element
+    return None
+
+
 def _lead_blocks(
     page: _Page, first: int, present: set[str], sections: Sequence[Section]
 ) -> list[Block]:
@@ -236,10 +249,14 @@ def _lead_blocks(
     ``<h1>`` ends the search."""
     element = page.elements[first]
     ancestors = [a for a in element.iterancestors() if a.tag not in ("body", "html")]
-    ancestors = ancestors[:LEAD_MAX_DEPTH]
     if not ancestors:
         return []
-    container = ancestors[-1]
+    container = ancestors[:LEAD_MAX_DEPTH][-1]
+    title = _title_before(page, first)
+    if title is not None:
+        common = next((a for a in element.iterancestors() if _is_ancestor(a, title)), None)
+        if common is not None and _is_ancestor(common, container):
+            container = common  # the title's header and the body in separate wrappers
     found: list[Block] = []
     taken: list[HtmlElement] = []
     looked = 0
@@ -287,7 +304,10 @@ def restore_structure(
         (
             i
             for i, (b, p) in enumerate(zip(blocks, positions, strict=True))
-            if p is not None and b.kind == "paragraph" and page.elements[p].tag == "p"
+            if p is not None
+            and b.kind == "paragraph"
+            and page.elements[p].tag == "p"
+            and caption_reason(b) is None
         ),
         None,
     )

@@ -123,3 +123,26 @@ def test_ad_slot_labels_are_removed() -> None:
     assert [r.reason for r in removed] == ["ad-label", "ad-label"]
     kept, _ = clean_blocks([Block("paragraph", "Werbung wirkt, sagt die Studie.")])
     assert len(kept) == 1
+
+
+def test_datelines_at_either_end_of_the_body_are_removed() -> None:
+    stamps = ["23.10.2018", "Di, 10:19 Uhr", "By Evan Lind, August 14, 2020 2:30 pm"]
+    closing = "Quelle: Deutscher Jagdverband (DJV), 02. Februar 2022, Berlin"
+    blocks = [Block("paragraph", stamps[0]), Block("paragraph", stamps[1]), BODY, BODY]
+    blocks += [Block("paragraph", stamps[2]), Block("paragraph", closing)]
+    kept, removed = clean_blocks(blocks)
+    assert kept == [BODY, BODY]
+    assert [r.reason for r in removed] == ["date-stamp"] * 4
+
+
+def test_dates_inside_the_body_and_long_datelines_stay() -> None:
+    middle = Block("paragraph", "Tuesday, 14:30")
+    long_dateline = Block(
+        "paragraph",
+        "Bern, 17.08.2007 - Rede von Moritz Lind beim SP-Städtegipfel, Basel, 18. August 2007",
+    )
+    sentence = Block("paragraph", "The vote is on 12 March.")
+    heading = Block("heading", "March 12")
+    blocks = [long_dateline, heading, BODY, middle, BODY, BODY, sentence]
+    kept, removed = clean_blocks(blocks)
+    assert kept == blocks and removed == []

@@ -104,3 +104,29 @@ def test_to_json_contract() -> None:
     assert data["title"] == "Night buses"
     assert data["blocks"][0] == {"kind": "paragraph", "text": PARAGRAPH}
     assert data["removed"][0] == {"text": "Night buses", "reason": "title"}
+
+
+def test_article_that_broken_markup_puts_inside_an_aside_is_found_by_the_recall_pass() -> None:
+    """An unclosed widget leaves the whole article inside <aside class="sidebar">:
+    trafilatura's default pass discards it and finds nothing; the second pass, which
+    favours recall, is cleaned like the first and gives the article."""
+    import trafilatura
+
+    sentence = (
+        "The harbour authority said on Monday that the night ferries will return in April"
+        " after eleven years, with two operators sharing the route to the islands."
+    )
+    paragraphs = "".join(f"<p>{sentence} Part {i}.</p>" for i in range(5))
+    html = (
+        "<html><head><title>Night ferries return</title></head><body>"
+        '<aside class="sidebar"><div class="sidebar-sticky"><div class="main-content">'
+        '<article><h1>Night ferries return</h1><div class="article-content">'
+        f"{paragraphs}</div></article></div></div></aside>"
+        "<footer><p>Your most important touchpoint for the digital trade.</p></footer>"
+        "</body></html>"
+    )
+    assert not trafilatura.extract(html)
+    result = extract(html.encode(), url="https://example-wire.test/ferries")
+    assert result.ok, result.reason
+    assert [b.text for b in result.blocks] == [f"{sentence} Part {i}." for i in range(5)]
+    assert result.title == "Night ferries return"

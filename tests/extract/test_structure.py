@@ -167,3 +167,80 @@ def test_lead_in_a_text_div_after_the_title_is_put_before_the_first_paragraph() 
     ]
     out = restore_structure(tree, blocks)
     assert [b.text for b in out] == ["Night Ferries Return", lead, LONG, f"{LONG} Again."]
+
+
+def _restored(html: str, blocks: list[Block]) -> list[str]:
+    tree = parse(html)
+    assert tree is not None
+    return [b.text for b in restore_structure(tree, blocks, find_sections(tree, None))]
+
+
+STANDFIRST = "Two operators will run sleeper ferries between Brakmouth and the islands from April."
+
+
+def test_standfirst_under_the_title_in_a_separate_top_level_section_is_restored() -> None:
+    """The title's header and the body sit in sibling sections directly below <body>,
+    deeper than the lead search's depth limit: the container is then the common
+    ancestor of the <h1> and the first paragraph."""
+    deep_body = (
+        '<section class="body"><div><div><div><div><div class="copy">'
+        f"<p>{LONG}</p><p>{LONG} Again.</p></div></div></div></div></div></section>"
+    )
+    html = (
+        '<html><body><section class="intro"><header><div class="title-wrapper">'
+        f"<h1>Night Ferries Return</h1><h2>{STANDFIRST}</h2></div></header></section>"
+        f"{deep_body}</body></html>"
+    )
+    out = _restored(html, [Block("paragraph", LONG), Block("paragraph", f"{LONG} Again.")])
+    assert out == [STANDFIRST, LONG, f"{LONG} Again."]
+
+
+def test_no_standfirst_is_taken_from_before_the_title() -> None:
+    """Text above the <h1> (a site banner) is never a lead, however wide the container."""
+    banner = "Your trusted source of harbour news from every island in the archipelago."
+    html = (
+        f'<html><body><section class="intro"><p>{banner}</p><h1>Night Ferries Return</h1>'
+        '</section><section class="body"><div><div><div><div><div class="copy">'
+        f"<p>{LONG}</p></div></div></div></div></div></section></body></html>"
+    )
+    assert _restored(html, [Block("paragraph", LONG)]) == [LONG]
+
+
+def test_lead_search_starts_from_the_first_paragraph_that_is_not_a_caption() -> None:
+    """trafilatura's first block is the picture's caption; the lead (an itemprop
+    description box between the title and the caption) is still found, and put before
+    the first body paragraph, while the caption is left to the cleaning step."""
+    caption = "Foto: Michael Lind (Copyright)"
+    html = (
+        "<html><body><main><article><div><div>"
+        f'<h1>Night Ferries Return</h1><div class="media"><img src="/a.jpg"><p>{caption}</p></div>'
+        f'<div class="news-teaser" itemprop="description">{STANDFIRST}</div>'
+        f'<div class="bodytext"><p>{LONG}</p><p>{LONG} Again.</p></div>'
+        "</div></div></article></main></body></html>"
+    )
+    blocks = [
+        Block("paragraph", caption),
+        Block("paragraph", LONG),
+        Block("paragraph", f"{LONG} Again."),
+    ]
+    assert _restored(html, blocks) == [caption, STANDFIRST, LONG, f"{LONG} Again."]
+
+
+def test_a_sidebar_box_between_title_and_body_is_not_a_lead() -> None:
+    promo = "We visit universities and research institutes across the country every year."
+    html = (
+        '<html><body><div id="page"><h1>Night Ferries Return</h1>'
+        f'<div class="region-sidebar"><div class="block-body"><p>{promo}</p></div></div>'
+        f'<div class="content"><p>{LONG}</p></div></div></body></html>'
+    )
+    assert _restored(html, [Block("paragraph", LONG)]) == [LONG]
+
+
+def test_a_caption_is_not_restored_as_a_heading() -> None:
+    caption = "A turning point in the play: the crowd becomes a mob. Bild: Gregor Lind"
+    html = (
+        f"<html><body><article><p>{LONG}</p><h3>{caption}</h3>"
+        f"<p>{LONG} Again.</p></article></body></html>"
+    )
+    blocks = [Block("paragraph", LONG), Block("paragraph", f"{LONG} Again.")]
+    assert _restored(html, blocks) == [LONG, f"{LONG} Again."]
