@@ -39,6 +39,36 @@ def _rows(n: int) -> I64:
     return raw[skip : skip + 4 * n].reshape(n, 4)
 
 
+def rebuild_table(table: I64, out: I64) -> I64:
+    """The rows of ``table`` put into ``out`` (empty, a power of two of rows), with the
+    same linear probing as the kernels' lookups; returns ``out``.
+
+    numpy, in rounds: every row still to place tries the slot ``home + tries``; of the
+    rows trying one free slot the first takes it and the others try the next slot in the
+    following round. A row only moves past slots that are taken, so a lookup probing from
+    its home slot finds it. Runs only when the table doubles (a few times per million
+    tokens), so it is not worth a compiled kernel (2 s of compiling on a fresh install).
+    """
+    mask = len(out) - 1
+    rows = np.flatnonzero(table[:, tk.KEY] != tk.EMPTY)
+    home = (table[rows, tk.KEY] >> 32) & mask
+    taken = out[:, tk.KEY] != tk.EMPTY
+    pending = np.arange(len(rows))
+    tries = np.zeros(len(rows), dtype=np.int64)
+    while len(pending):
+        slots = (home[pending] + tries[pending]) & mask
+        free = ~taken[slots]
+        slot_free, first = np.unique(slots[free], return_index=True)
+        winners = pending[free][first]
+        out[slot_free] = table[rows[winners]]
+        taken[slot_free] = True
+        placed = np.zeros(len(rows), dtype=bool)
+        placed[winners] = True
+        pending = pending[~placed[pending]]
+        tries[pending] += 1
+    return out
+
+
 class TokenTable:
     """Token bytes -> term id and shingle hash, as numpy arrays a kernel can probe
     (:mod:`crawler.dedup.kernels.tokenize`): open addressing with linear probing over the
@@ -74,7 +104,7 @@ class TokenTable:
             size = len(self.table)
             while 2 * n > size:
                 size *= 2
-            self.table = tk.rebuild_table(self.table, _rows(size))
+            self.table = rebuild_table(self.table, _rows(size))
         if self.arena_used + n_bytes > len(self.arena):
             self.arena = np.resize(self.arena, max(self.arena_used + n_bytes, 2 * len(self.arena)))
         self.arena_used = tk.insert_tokens(

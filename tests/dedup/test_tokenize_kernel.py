@@ -375,3 +375,33 @@ def test_profiles_equal_the_python_definition(texts: list[str]) -> None:
             assert _profile_facts(q) == expected
             assert q.ids.tolist() == alone.ids.tolist()
         assert from_sig.ids is sig.term_ids
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(1, 2**62), min_size=0, max_size=300, unique=True),
+    st.sampled_from([512, 1024, 4096]),
+)
+def test_rebuilt_table_finds_every_row_by_linear_probing(keys: list[int], size: int) -> None:
+    """numpy's rebuild keeps every row, and each one is reached from its home slot
+    through taken rows only (what the kernels' lookups probe); crowded homes included."""
+    from crawler.dedup.vocab import _rows, rebuild_table
+
+    old = _rows(1024)
+    crowded = [(k & 0xFFFFFFFF) | (1 << 20) | ((k % 7) << 32) for k in keys]  # 7 home slots
+    crowded = list(dict.fromkeys(crowded))  # distinct, and never EMPTY (bit 20 is set)
+    for i, key in enumerate(crowded[: len(old) // 2]):
+        slot = (key >> 32) & 1023
+        while old[slot, tk.KEY] != tk.EMPTY:
+            slot = (slot + 1) & 1023
+        old[slot] = [key, i, 2 * i, 3 * i]
+    placed = crowded[: len(old) // 2]
+    out = rebuild_table(old, _rows(max(size, 2 * len(placed))))
+    mask = len(out) - 1
+    assert int((out[:, tk.KEY] != tk.EMPTY).sum()) == len(placed)
+    for i, key in enumerate(placed):
+        slot = (key >> 32) & mask
+        while out[slot, tk.KEY] != key:
+            assert out[slot, tk.KEY] != tk.EMPTY, "an empty slot before the row"
+            slot = (slot + 1) & mask
+        assert out[slot].tolist() == [key, i, 2 * i, 3 * i]

@@ -18,7 +18,7 @@ from crawler.dedup.warmup import warm_up
 
 seconds = warm_up()
 used = {
-    pair: ["within_pairs", "pair_stats", "count_documents"],
+    pair: ["within_pairs", "pair_stats", "article_terms"],
     tokenize: ["tokenize", "insert_tokens"],
 }
 cold = [m.__name__ + "." + n for m, names in used.items() for n in names

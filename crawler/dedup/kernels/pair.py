@@ -128,17 +128,21 @@ def article_terms(ids: I64, offsets: I64, hashes: I64) -> tuple[I64, I64, I64, I
 def _count(terms: I64, docs: I64, n_words: I64, df: I64) -> int:
     """Add ``docs[i]`` to ``df[terms[i]]``; returns the number of paragraphs with content
     words (the documents counted)."""
-    if len(terms) and terms.max() >= len(df):
-        raise IndexError("a term id beyond the document frequencies")
+    for c in range(len(terms)):  # plain loops: numpy's max and count_nonzero cost compiling
+        if terms[c] >= len(df):
+            raise IndexError("a term id beyond the document frequencies")
     for c in range(len(terms)):
         df[terms[c]] += docs[c]
-    return int(np.count_nonzero(n_words))
+    counted = 0
+    for p in range(len(n_words)):
+        counted += n_words[p] != 0
+    return counted
 
 
-@kernel
 def count_documents(ids: I64, offsets: I64, hashes: I64, df: I64) -> tuple[I64, int]:
     """Count each paragraph with content words as one document holding them (adds to
-    ``df`` in place).
+    ``df`` in place). A Python call of two kernels that :func:`within_pairs` compiles
+    anyway (a compiled wrapper only added to the compiling).
 
     Returns:
         ``(n_words, counted)``: the number of distinct content words of each paragraph

@@ -540,17 +540,3 @@ def insert_tokens(
             found[0, i] = new_terms[0, k]
             found[1, i] = new_terms[1, k]
     return arena_used
-
-
-@kernel
-def rebuild_table(table: I64, out: I64) -> I64:
-    """The rows of ``table`` put into ``out`` (empty, a power of two of rows); returns
-    ``out``."""
-    mask = len(out) - 1
-    for r in range(len(table)):
-        if table[r, KEY] != EMPTY:
-            s = (table[r, KEY] >> 32) & mask
-            while out[s, KEY] != EMPTY:
-                s = (s + 1) & mask
-            out[s] = table[r]
-    return out
