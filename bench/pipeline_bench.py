@@ -130,6 +130,7 @@ def crawl_cpu(
     fast: bool,
     tag: str,
     settings: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[float, float, str]:
     """(CPU seconds, wall seconds, stdout) of one ``newsdedup crawl`` child process."""
     sources = directory / f"sources-{tag}.toml"
@@ -142,7 +143,7 @@ def crawl_cpu(
         command += ["-s", f"{key}={value}"]
     for key, value in (settings or {}).items():
         command += ["-s", f"{key}={value}"]
-    env = dict(os.environ, NEWSDEDUP_PROGRESS_ENABLED="0", PYTHONPATH=str(checkout))
+    env = dict(os.environ, NEWSDEDUP_PROGRESS_ENABLED="0", PYTHONPATH=str(checkout), **(env or {}))
     started = time.monotonic()
     with open(directory / f"{tag}.log", "w+", encoding="utf-8") as log:
         child = subprocess.Popen(command, cwd=checkout, env=env, stdout=log, stderr=log, text=True)

@@ -24,7 +24,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from crawler.dedup.kernels.jit import kernel
+from crawler.dedup.kernels.jit import i64, kernel
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -80,7 +80,7 @@ def article_terms(ids: I64, offsets: I64, hashes: I64) -> tuple[I64, I64, I64, I
     n = len(offsets) - 1
     content = np.empty(len(ids), dtype=np.int64)
     ends = np.empty(n, dtype=np.int64)
-    m = 0
+    m = i64(0)
     for p in range(n):
         for k in range(offsets[p], offsets[p + 1]):
             t = ids[k]
@@ -153,16 +153,17 @@ def count_documents(ids: I64, offsets: I64, hashes: I64, df: I64) -> tuple[I64, 
 
 
 @kernel
-def _weigh(terms: I64, df: I64, n_docs: int, w: F64) -> None:
-    """The IDF weight ``log((n_docs + 1) / (df + 1)) + 1`` of each term, into ``w`` (the
-    frequencies are gathered first, so that the loads overlap instead of each waiting
-    for the logarithm before it)."""
-    for c in range(len(terms)):
+def _weigh(terms: I64, n: int, df: I64, n_docs: int, w: F64) -> None:
+    """The IDF weight ``log((n_docs + 1) / (df + 1)) + 1`` of each of the first ``n``
+    terms, into ``w`` (the frequencies are gathered first, so that the loads overlap
+    instead of each waiting for the logarithm before it). A length, not a slice: a slice
+    is another array layout, and so a second compilation."""
+    for c in range(n):
         t = terms[c]
         if not 0 <= t < len(df):
             raise IndexError("a term id beyond the document frequencies")
         w[c] = df[t] + 1.0
-    for c in range(len(terms)):
+    for c in range(n):
         w[c] = math.log((n_docs + 1) / w[c]) + 1.0
 
 
@@ -170,7 +171,7 @@ def _weigh(terms: I64, df: I64, n_docs: int, w: F64) -> None:
 def _weights(terms: I64, df: I64, n_docs: int) -> F64:
     """The IDF weight of each term (see :func:`_weigh`)."""
     w = np.empty(len(terms), dtype=np.float64)
-    _weigh(terms, df, n_docs, w)
+    _weigh(terms, len(terms), df, n_docs, w)
     return w
 
 
@@ -212,12 +213,15 @@ def pair_stats(
     none = (1 << _COL_BITS) - 1  # in a slot: a word of b only
     slots = np.full(_table_size(2 * longest), -1, dtype=np.int64)  # (term << 32) | in a
     in_b = np.full(len(slots), -1, dtype=np.int64)  # by slot: position in b's words
-    words = np.empty((6, longest), dtype=np.int64)
-    words_a, counts_a, slot_a, words_b, counts_b, slot_b = words  # distinct, in order
-    weights = np.empty((3, longest), dtype=np.float64)
-    tf_a, w_a, w_b = weights
+    # distinct words, in order; arrays of their own (rows of one 2-d array would be another
+    # layout for the kernels they are passed to, so another compilation)
+    words_a, words_b = np.empty(longest, dtype=np.int64), np.empty(longest, dtype=np.int64)
+    counts_a, counts_b = np.empty(longest, dtype=np.int64), np.empty(longest, dtype=np.int64)
+    slot_a, slot_b = np.empty(longest, dtype=np.int64), np.empty(longest, dtype=np.int64)
+    tf_a = np.empty(longest, dtype=np.float64)
+    w_a, w_b = np.empty(longest, dtype=np.float64), np.empty(longest, dtype=np.float64)
     out = np.empty((len(pairs), STATS_COLUMNS), dtype=np.float64)
-    na = 0
+    na = i64(0)
     total_a = 0.0
     norm_a = 0.0
     for i in range(len(pairs)):
@@ -225,7 +229,7 @@ def pair_stats(
         if i == 0 or a != pairs[i - 1, 0]:
             for k in range(na):
                 slots[slot_a[k]] = -1
-            na = 0
+            na = i64(0)
             for k in range(offsets_a[a], offsets_a[a + 1]):
                 t = ids_a[k]
                 if hashes[t] < 0:
@@ -239,7 +243,7 @@ def pair_stats(
                     na += 1
                 else:
                     counts_a[slots[h] & none] += 1
-            _weigh(words_a[:na], df, n_docs, w_a)
+            _weigh(words_a, na, df, n_docs, w_a)
             total_a = 0.0
             sq_a = 0.0
             for k in range(na):

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from crawler.dedup.kernels.jit import kernel
+from crawler.dedup.kernels.jit import i64, kernel
 
 U8 = npt.NDArray[np.uint8]
 U32 = npt.NDArray[np.uint32]
@@ -202,8 +202,8 @@ def token_key(data: U8, lo: int, hi: int) -> tuple[int, int]:
     """``(key, packed)`` of the token ``data[lo:hi]``: ``key`` is a 31-bit hash of its
     bytes above its length, never :data:`EMPTY`; ``packed`` its last :data:`SHORT`
     bytes packed into an integer (all of a short token)."""
-    h = _SEED
-    w = 0
+    h = i64(_SEED)
+    w = i64(0)
     for i in range(lo, hi):
         h, w = _key_step(h, w, int(data[i]))
     return _key_finish(h, w, hi - lo), w
@@ -252,7 +252,7 @@ def _tokenize(
     keys = np.empty(len(buf), dtype=np.uint64)
     bounds = np.zeros((4, n + 1), dtype=np.int64)
     i = 0  # read position in buf
-    w = 0  # write position in joined
+    w = i64(0)  # write position in joined
     t = 0  # tokens so far
     n_ends = 0
     n_keys = 0
@@ -281,8 +281,8 @@ def _tokenize(
                 if sent_count == 0:
                     sent_lo = w
                 lo = w
-                h = _SEED
-                acc = 0
+                h = i64(_SEED)
+                acc = i64(0)
                 b = int(buf[i])
                 if c == _LOWER:
                     while True:
@@ -371,7 +371,7 @@ def _first(data: U8, lo: int, length: int, where: int) -> int:
     if length <= SHORT:
         return 0
     if length <= INLINE:
-        return _chunk(data, lo, SHORT)
+        return _chunk(data, lo, i64(SHORT))
     return where
 
 
@@ -388,7 +388,7 @@ def _find(data: U8, lo: int, key: int, packed: int, table: I64, arena: U8) -> in
             return s
         if k == key and table[s, LAST] == packed:
             if length <= INLINE:
-                if table[s, FIRST] == _first(data, lo, length, 0):
+                if table[s, FIRST] == _first(data, lo, length, i64(0)):
                     return s
             elif _same_bytes(arena, table[s, FIRST], data, lo, length):
                 return s
@@ -407,6 +407,7 @@ def _probe(
     # collision of keys, is probed again in full)
     rows = np.empty(n_tok, dtype=np.int64)
     mask = len(table) - 1
+    zero = i64(0)  # typed, not a literal: one compilation of _first
     for k in range(n_tok):
         key = tok_key[k]
         length = key & _MASK32
@@ -416,7 +417,7 @@ def _probe(
             if row_key == EMPTY or (
                 row_key == key
                 and table[s, LAST] == tok_packed[k]
-                and (length > INLINE or table[s, FIRST] == _first(data, tok_lo[k], length, 0))
+                and (length > INLINE or table[s, FIRST] == _first(data, tok_lo[k], length, zero))
             ):
                 break
             s = (s + 1) & mask
@@ -454,13 +455,14 @@ def _probe(
     seen = np.zeros((size, 4), dtype=np.int64)
     new = np.empty((2, n_missing), dtype=np.int64)
     number = np.empty(n_missing, dtype=np.int64)
-    n_new = 0
+    n_new = i64(0)
     for m in range(n_missing):
         lo, key, packed = tok_lo[m], tok_key[m], tok_packed[m]
         length = key & _MASK32
         s = _find(data, lo, key, packed, seen, data)
         if seen[s, KEY] == EMPTY:
-            _set_row(seen, s, key, _value(n_new, -1), _first(data, lo, length, lo), packed)
+            value = _value(n_new, i64(-1))
+            _set_row(seen, s, key, value, _first(data, lo, length, lo), packed)
             new[0, n_new] = lo
             new[1, n_new] = lo + length
             n_new += 1
@@ -531,7 +533,8 @@ def insert_tokens(
         s = _find(data, lo, key, packed, table, arena)
         first = _first(data, lo, hi - lo, arena_used)
         if hi - lo > INLINE:
-            arena[arena_used : arena_used + hi - lo] = data[lo:hi]
+            for j in range(lo, hi):  # a loop, not a slice assignment: numba's shape-
+                arena[arena_used + j - lo] = data[j]  # error message costs 2-4 s to compile
             arena_used += hi - lo
         _set_row(table, s, key, _value(new_terms[0, k], new_terms[1, k]), first, packed)
     for i in range(found.shape[1]):
