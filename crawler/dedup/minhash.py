@@ -9,9 +9,16 @@ permutation ``k`` maps it to ``(a[k] * h + b[k]) mod 2**32``, and a paragraph's 
 
 Arithmetic is on uint32, which numpy wraps mod ``2**32``: exactly the ``mod 2**32`` of
 the definition, for the pre-mix and for the affine map.
+
+The permutations (:func:`affine32_permutations`) and the shingle hash
+(:func:`sha1_hash32`) are datasketch 2.0's, written out here so that a crawl does not
+import datasketch: its package imports SciPy (``datasketch.lsh``), 0.3 s of every crawl's
+start-up. ``tests/dedup/test_signature.py`` checks both against datasketch.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +28,20 @@ I64 = npt.NDArray[np.int64]
 
 #: shingles per chunk: the chunk's temporary is ``_CHUNK * num_perm * 4`` bytes (4 MiB)
 _CHUNK = 8192
+
+
+def sha1_hash32(data: bytes) -> int:
+    """datasketch's ``hashfunc.sha1_hash32``: the first 4 bytes of SHA-1, little-endian."""
+    return int.from_bytes(hashlib.sha1(data).digest()[:4], "little")
+
+
+def affine32_permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
+    """``(a, b)`` of datasketch 2.0's ``MinHash(num_perm, seed, scheme="affine32")``: an odd
+    ``a`` and any ``b`` per permutation, drawn from ``numpy.random.RandomState(seed)``."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def fmix32(h: U32) -> U32:

@@ -9,8 +9,9 @@ paragraphs have 30 % fewer shingles to hash. Text in scripts without spaces (CJK
 tokenised into characters; its shingles are character bigrams.
 
 Each shingle is hashed with datasketch's default hash for the affine32 scheme
-(:func:`datasketch.hashfunc.sha1_hash32` of the UTF-8 bytes), memoised per word, so the
-signature equals ``MinHash(num_perm, seed)`` updated with :func:`shingle_bytes`.
+(``datasketch.hashfunc.sha1_hash32`` of the UTF-8 bytes: its copy
+:func:`crawler.dedup.minhash.sha1_hash32`), memoised per word, so the signature equals
+``MinHash(num_perm, seed)`` updated with :func:`shingle_bytes`.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-from datasketch.hashfunc import sha1_hash32
 
 from crawler.dedup.lexicon import STOPWORDS, stem
+from crawler.dedup.minhash import sha1_hash32
 from crawler.dedup.normalize import NO_SPACE_SCRIPT, normalize, tokens_of_normalized
 
 _CACHE_LIMIT = 2_000_000

@@ -2,9 +2,10 @@
 
 The values are the ones datasketch 2.0 computes for ``MinHash(num_perm, seed)`` (scheme
 affine32, hash ``sha1_hash32``) updated with the paragraph's shingles: the same permutation
-parameters (taken from a datasketch ``MinHash``), the same MurmurHash3 pre-mix and affine
-map, but for many paragraphs in a few numpy calls (:mod:`crawler.dedup.minhash`) instead
-of one object per paragraph. Tokenising, sentence keys and mapping tokens to term ids and
+parameters (datasketch's, drawn by :func:`crawler.dedup.minhash.affine32_permutations`
+without importing datasketch), the same MurmurHash3 pre-mix and affine map, but for many
+paragraphs in a few numpy calls (:mod:`crawler.dedup.minhash`) instead of one object per
+paragraph. Tokenising, sentence keys and mapping tokens to term ids and
 shingle hashes are one compiled kernel call per batch
 (:meth:`crawler.dedup.vocab.Vocabulary.tokenize`), and MinHash reads the shingle hashes it
 returns, never the vocabulary's arrays.
@@ -15,17 +16,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash
-from datasketch.hashfunc import sha1_hash32
 
-from crawler.dedup.minhash import minhash_flat, minhash_terms
+from crawler.dedup.minhash import affine32_permutations, minhash_flat, minhash_terms, sha1_hash32
 from crawler.dedup.normalize import MAX_SENTENCE_KEYS, NO_SPACE_SCRIPT, Tokenized, prepare
 from crawler.dedup.params import DedupParams
 from crawler.dedup.shingles import shingles_of_tokens
 from crawler.dedup.vocab import VOCAB
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 HashArray = npt.NDArray[np.uint32]
 KeyArray = npt.NDArray[np.uint64]
@@ -115,13 +118,12 @@ class Signer:
 
     def __init__(self, params: DedupParams) -> None:
         self.params = params
-        template = MinHash(num_perm=params.num_perm, seed=params.seed, scheme="affine32")
-        a, b = template.permutations
-        self._a = np.asarray(a, dtype=np.uint32)
-        self._b = np.asarray(b, dtype=np.uint32)
+        self._a, self._b = affine32_permutations(params.num_perm, params.seed)
 
     def datasketch_minhash(self, hashvalues: HashArray) -> MinHash:
         """A datasketch ``MinHash`` holding ``hashvalues`` (for interop and tests)."""
+        from datasketch import MinHash
+
         return MinHash(seed=self.params.seed, hashvalues=hashvalues, scheme="affine32")
 
     def signatures(self, texts: Sequence[str]) -> list[Signature]:

@@ -36,6 +36,7 @@ from typing import Any
 
 from crawler.config import SourceConfig
 from crawler.service.alerts import AlertSender, run_alert
+from crawler.service.heap import crawl_heap
 from crawler.service.runbook import STATUS_SKIPPED, OpenedRun, RunReport, pid_alive
 
 __all__ = [
@@ -268,7 +269,8 @@ class ServiceRunner:
             first()
 
         reactor.callWhenRunning(running)
-        self.process.start(stop_after_crawl=False, install_signal_handlers=False)
+        with crawl_heap():  # start-up's heap frozen while the reactor runs
+            self.process.start(stop_after_crawl=False, install_signal_handlers=False)
 
     # --- on the writer thread -----------------------------------------------------------
 

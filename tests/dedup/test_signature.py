@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -10,6 +12,8 @@ from datasketch import MinHash
 from datasketch.hashfunc import sha1_hash32
 
 from crawler.dedup import DedupParams, Signature
+from crawler.dedup.minhash import affine32_permutations
+from crawler.dedup.minhash import sha1_hash32 as own_sha1_hash32
 from crawler.dedup.normalize import prepare, sentence_tokens
 from crawler.dedup.shingles import shingle_bytes
 from crawler.dedup.signature import Signer
@@ -111,3 +115,25 @@ def test_fingerprint_changes_with_every_field() -> None:
         other = dataclasses.replace(base, **changes)
         assert other.fingerprint() != base.fingerprint(), f.name
     assert base.to_dict()["num_perm"] == 128
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(1, 0), (128, 1), (256, 7), (64, 2**31 - 1)])
+def test_permutations_and_hash_are_datasketchs(num_perm: int, seed: int) -> None:
+    a, b = affine32_permutations(num_perm, seed)
+    expected = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert a.dtype == b.dtype == np.uint32
+    assert np.array_equal(a, expected[0]) and np.array_equal(b, expected[1])
+    for data in (b"", b"a", "übersee".encode(), b"x" * 1000):
+        assert own_sha1_hash32(data) == sha1_hash32(data)
+
+
+def test_signing_does_not_import_datasketch() -> None:
+    """datasketch's package imports SciPy: a crawl's start-up does without it."""
+    code = (
+        "import sys; from crawler.dedup import DedupParams; from crawler.dedup.signature "
+        "import Signer; Signer(DedupParams()).signatures(['one two three four five six']); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'datasketch'"
+        " or m.startswith(('scipy.integrate', 'scipy.special'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
