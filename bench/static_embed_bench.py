@@ -63,19 +63,14 @@ def cosines(model: Any, a: Sequence[str], b: Sequence[str]) -> Floats:
     return out
 
 
-def cross_validated(table: Any, extra: Floats | None, k: int = 5, seed: int = 1) -> Any:
+def cross_validated(table: Any, extra: Floats | None, k: int = 5, seed: int = 7) -> Any:
     """Held-out :class:`Scores` of the pair decision fitted as ``eval dedup --cv`` fits
     it, with ``extra`` appended to the pair model's features (``None``: as shipped)."""
     from crawler.dedup.research import crossval as cv
 
     feats = table.features if extra is None else np.hstack([table.features, extra[:, None]])
     t = cv.PairTable(table.labels, table.rules, table.reach, feats, table.current)
-    folds = cv.fold_of(len(t.labels), k, seed)
-    held = np.zeros(len(t.labels), dtype=bool)
-    for f in range(k):
-        test = folds == f
-        fit = cv.fit_decision(t, ~test, 0.1, 0.91)
-        held[test] = cv.decide(t, fit.weights)[test]
+    held, _, _ = cv.held_out_decisions(t, k, seed, l2=0.1, precision=0.91)
     return cv.scores_of(t.labels, held)
 
 

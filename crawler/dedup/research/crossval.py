@@ -180,6 +180,25 @@ class CrossValReport:
     baseline_threshold: float
 
 
+def held_out_decisions(
+    table: PairTable, k: int, seed: int, l2: float, precision: float
+) -> tuple[Bools, list[Scores], list[Scores]]:
+    """Each pair's decision by the model fitted on the other ``k - 1`` folds
+    (:func:`fit_decision`), with each fold's held-out and fitted scores."""
+    folds = fold_of(len(table.labels), k, seed)
+    held = np.zeros(len(table.labels), dtype=bool)
+    per_fold: list[Scores] = []
+    train_scores: list[Scores] = []
+    for f in range(k):
+        test = folds == f
+        fit = fit_decision(table, ~test, l2, precision)
+        decided = decide(table, fit.weights)
+        held[test] = decided[test]
+        per_fold.append(scores_of(table.labels[test], decided[test]))
+        train_scores.append(fit.train)
+    return held, per_fold, train_scores
+
+
 def cross_validate(
     pairs: Sequence[LabelledPair],
     params: DedupParams | None = None,
@@ -196,17 +215,7 @@ def cross_validate(
         raise ValueError(f"{len(pairs)} pairs cannot make {k} folds")
     params = params or DedupParams()
     table = pair_table(pairs, params)
-    folds = fold_of(len(pairs), k, seed)
-    held = np.zeros(len(pairs), dtype=bool)
-    per_fold: list[Scores] = []
-    train_scores: list[Scores] = []
-    for f in range(k):
-        test = folds == f
-        fit = fit_decision(table, ~test, l2, precision)
-        decided = decide(table, fit.weights)
-        held[test] = decided[test]
-        per_fold.append(scores_of(table.labels[test], decided[test]))
-        train_scores.append(fit.train)
+    held, per_fold, train_scores = held_out_decisions(table, k, seed, l2, precision)
     baseline = np.array(baseline_decisions(pairs, params, baseline_threshold))
     return CrossValReport(
         n_pairs=len(pairs),
