@@ -24,7 +24,7 @@ from crawler.fetch.incremental import NotModified
 from crawler.ingest.ingestor import IngestOutcome
 from crawler.items import FetchedPage
 from crawler.service.dblock import startup_lock
-from crawler.service.extract_pool import ExtractPool, pool_from_settings
+from crawler.service.extract_pool import ExtractPool, extract_fetched, pool_from_settings
 from crawler.service.runbook import RunBook
 from crawler.service.writer import DEFAULT_BATCH, DatabaseWriter, StorageFault
 
@@ -134,7 +134,9 @@ class CrawlService:
             return outcome
 
         if self.pool is None:
-            return self.writer.submit(store)
+            # extracted on the writer thread, the batch's pages back to back before its
+            # transaction (DatabaseWriter's prepare)
+            return self.writer.submit(store, prepare=lambda: extract_fetched(page))
         from twisted.internet import defer
         from twisted.internet import reactor as installed
 

@@ -1,7 +1,8 @@
 """The crawl process's one database writer: a thread that does every write, in order.
 
 Every source's pipeline hands its pages to :meth:`DatabaseWriter.submit`; the reactor
-thread never runs SQL. The thread takes the pages that are waiting (up to ``batch``) and
+thread never runs SQL. The thread takes the pages that are waiting (up to ``batch``),
+runs their ``prepare`` (the extraction) one after another outside any transaction, and
 stores them in one transaction, the project's one way to write
 (:func:`storage.db.retrying` with ``serialized=True``): the write lock first (SQLite
 ``BEGIN IMMEDIATE``; PostgreSQL an advisory transaction lock), waited for and retried
@@ -74,6 +75,7 @@ class _Job:
     deliver: Deliver
     batched: bool  # fn(session) inside the batch transaction; else fn() on its own
     always: bool = False
+    prepare: Callable[[], Any] | None = None  # run before the batch's transaction
     submitted: float = field(default_factory=time.monotonic)
 
 
@@ -118,10 +120,19 @@ class DatabaseWriter:
 
     # --- submitting ------------------------------------------------------------------
 
-    def submit(self, fn: Callable[..., T], *, batched: bool = True, always: bool = False) -> Any:
+    def submit(
+        self,
+        fn: Callable[..., T],
+        *,
+        batched: bool = True,
+        always: bool = False,
+        prepare: Callable[[], Any] | None = None,
+    ) -> Any:
         """Run ``fn`` on the writer thread; returns a Deferred fired on the reactor thread
         (``batched``: ``fn(session)`` in the batch transaction; else ``fn()`` alone;
-        ``always``: tried even after a storage fault)."""
+        ``always``: tried even after a storage fault; ``prepare``, batched jobs only: run
+        first, before the batch's transaction begins, and ``fn(session, prepared)`` is
+        called with what it returned)."""
         from twisted.internet import defer
         from twisted.internet import reactor as installed
 
@@ -138,12 +149,19 @@ class DatabaseWriter:
         def deliver(result: Any, exc: BaseException | None) -> None:
             reactor.callFromThread(fire, result, exc)
 
-        self._queue.put(_Job(fn, deliver, batched, always=always))
+        self._queue.put(_Job(fn, deliver, batched, always=always, prepare=prepare))
         return d
 
-    def call(self, fn: Callable[..., T], *, batched: bool = False, always: bool = False) -> T:
+    def call(
+        self,
+        fn: Callable[..., T],
+        *,
+        batched: bool = False,
+        always: bool = False,
+        prepare: Callable[[], Any] | None = None,
+    ) -> T:
         """Run ``fn`` on the writer thread and wait for it (outside the reactor thread, or
-        before/after the reactor runs)."""
+        before/after the reactor runs); the arguments as for :meth:`submit`."""
         future: Future[T] = Future()
 
         def deliver(result: Any, exc: BaseException | None) -> None:
@@ -152,7 +170,7 @@ class DatabaseWriter:
             else:
                 future.set_exception(exc)
 
-        self._queue.put(_Job(fn, deliver, batched, always=always))
+        self._queue.put(_Job(fn, deliver, batched, always=always, prepare=prepare))
         return future.result()
 
     def abandon(self, reason: str) -> None:
@@ -210,6 +228,9 @@ class DatabaseWriter:
             for job in jobs:
                 job.deliver(None, self.fault)
             return
+        jobs = self._prepare(jobs)
+        if not jobs:
+            return
         try:
             self._check_present()
             results = retrying(
@@ -229,6 +250,25 @@ class DatabaseWriter:
                 self.after_batch()
             except Exception:
                 log.exception("after a write batch")
+
+    def _prepare(self, jobs: list[_Job]) -> list[_Job]:
+        """Run the jobs' ``prepare`` (extraction) one after another, before the batch's
+        transaction: outside the write lock, and back to back. A job whose ``prepare``
+        raises gets that error and is not stored."""
+        ready: list[_Job] = []
+        for job in jobs:
+            if job.prepare is None:
+                ready.append(job)
+                continue
+            try:
+                prepared = job.prepare()
+            except Exception as exc:
+                job.deliver(None, exc)
+                continue
+            fn = job.fn
+            job.fn = lambda session, fn=fn, prepared=prepared: fn(session, prepared)
+            ready.append(job)
+        return ready
 
     def _store_batch(
         self, session: Session, jobs: list[_Job]
