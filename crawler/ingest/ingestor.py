@@ -79,6 +79,13 @@ def parse_when(value: str | None) -> datetime | None:
     return when
 
 
+def extract_fetched(page: FetchedPage) -> Extraction:
+    """Extract a fetched page: its body, at the URL it ended at, by its content type."""
+    return extract(
+        page.body, url=page.final_url or page.url, content_type=page.headers.get("content-type")
+    )
+
+
 def article_fields(extraction: Extraction) -> repo.ArticleFields:
     return repo.ArticleFields(
         canonical_url=extraction.canonical_url,
@@ -281,9 +288,7 @@ class Ingestor:
         self, page: FetchedPage, *, source_id: int, run_id: int | None = None
     ) -> IngestOutcome:
         """Store one page; returns what happened. Commits once, at the end."""
-        extraction = extract(
-            page.body, url=page.final_url or page.url, content_type=page.headers.get("content-type")
-        )
+        extraction = extract_fetched(page)
         self.boilerplate.forget()  # a transaction of its own: nothing cached from another
         with self._factory() as session, self._bound(session):
             outcome, added = self._store(session, page, extraction, source_id, run_id)
@@ -308,11 +313,7 @@ class Ingestor:
         stops when a commit fails: :mod:`crawler.service.writer`). ``extraction``: the
         page extracted already (by :mod:`crawler.service.extract_pool`)."""
         if extraction is None:
-            extraction = extract(
-                page.body,
-                url=page.final_url or page.url,
-                content_type=page.headers.get("content-type"),
-            )
+            extraction = extract_fetched(page)
         try:
             with self._bound(session):
                 outcome, added = self._store(session, page, extraction, source_id, run_id)

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from crawler.extract.model import Extraction
 from crawler.fetch.incremental import NotModified
-from crawler.ingest.ingestor import IngestOutcome
+from crawler.ingest.ingestor import IngestOutcome, extract_fetched
 from crawler.items import FetchedPage
 from crawler.service.dblock import startup_lock
-from crawler.service.extract_pool import ExtractPool, extract_fetched, pool_from_settings
+from crawler.service.extract_pool import ExtractPool, pool_from_settings
 from crawler.service.runbook import RunBook
 from crawler.service.writer import DEFAULT_BATCH, DatabaseWriter, StorageFault
 

@@ -40,13 +40,6 @@ def extract_page(body: bytes, url: str, content_type: str | None) -> Extraction:
     return extract(body, url=url, content_type=content_type)
 
 
-def extract_fetched(page: FetchedPage) -> Extraction:
-    """Extract a fetched page (on the writer thread: the default ``writer`` pool)."""
-    return extract(
-        page.body, url=page.final_url or page.url, content_type=page.headers.get("content-type")
-    )
-
-
 class ExtractPool:
     """A pool of extraction workers (threads or processes).
 
