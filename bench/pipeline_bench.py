@@ -2,7 +2,7 @@
 
 Usage:
     python -m bench.pipeline_bench [--data PATH] [--pages N] [--baseline DIR]
-        [--pools writer,thread,process] [--checkout DIR] [--no-fast]
+        [--pools writer,thread,process] [--checkout DIR] [--no-fast] [--repeat R]
     python -m bench.pipeline_bench --calibrate [--data PATH]
 
 Serves the pages from 127.0.0.1 (an HTTP forward proxy for the made-up host
@@ -28,7 +28,11 @@ real sites), given as ``-s`` options: see :data:`FAST_PROFILE` and docs/operatio
 ``--baseline DIR`` also crawls with another checkout's code (its ``.venv``), e.g. the
 main branch, in the same run on the same pages; ``--pools`` runs one arm of this
 checkout per ``NEWSDEDUP_EXTRACT_POOL``; ``--checkout DIR`` crawls with another
-checkout only.
+checkout only. ``--repeat R`` measures everything ``R`` times, the arms in alternating
+order, extraction alone after each repetition's crawls, and prints every repetition and
+the medians (each ratio against its own repetition's extraction): on a shared machine
+whose speed moves by tens of percent within minutes, one extraction measured minutes
+away from a crawl is no ceiling for it.
 """
 
 from __future__ import annotations
@@ -236,6 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-fast", action="store_true", help="no loopback fast profile")
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="repetitions, arms in alternating order, extraction alone after each (medians)",
+    )
+    parser.add_argument(
         "--pools",
         default="",
         help="comma-separated NEWSDEDUP_EXTRACT_POOL values, one arm each (this checkout)",
@@ -246,7 +256,16 @@ def main(argv: list[str] | None = None) -> int:
         help="only print the pages' figures (with --data: beside the generated pages')",
     )
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     logging.disable(logging.CRITICAL)
+    try:
+        return _run(args)
+    finally:
+        logging.disable(logging.NOTSET)  # main() may run inside another program (tests)
+
+
+def _run(args: argparse.Namespace) -> int:
     from crawler.dedup.warmup import warm_up
 
     if args.calibrate:
@@ -269,35 +288,60 @@ def main(argv: list[str] | None = None) -> int:
     extraction_cpu(dict(list(pages.items())[:20]))  # imports and caches, outside too
     n = len(pages)
     fast = not args.no_fast
-    results = []
+    # rows: (rep, arm number, name, checkout, empty CPU, crawl CPU, wall, stored)
+    rows: list[tuple[int, int, str, Path, float, float, float, int]] = []
+    extraction: list[float] = []  # extraction alone, CPU seconds, one per repetition
     with tempfile.TemporaryDirectory() as tmp, serve(routes_for(pages)) as proxy:
         directory = Path(tmp)
-        for number, (name, checkout, settings) in enumerate(arms):
-            tag = f"arm{number}-"
-            empty, _, _ = crawl_cpu(
-                checkout,
-                proxy,
-                directory,
-                sitemap=False,
-                fast=fast,
-                tag=tag + "empty",
-                settings=settings,
+        for rep in range(args.repeat):
+            # odd repetitions take the arms in reverse: the first arm pays for a cold machine
+            order = list(enumerate(arms))
+            if rep % 2:
+                order.reverse()
+            for number, (name, checkout, settings) in order:
+                tag = f"r{rep}-arm{number}-"
+                empty, _, _ = crawl_cpu(
+                    checkout,
+                    proxy,
+                    directory,
+                    sitemap=False,
+                    fast=fast,
+                    tag=tag + "empty",
+                    settings=settings,
+                )
+                total, wall, _ = crawl_cpu(
+                    checkout,
+                    proxy,
+                    directory,
+                    sitemap=True,
+                    fast=fast,
+                    tag=tag + "all",
+                    settings=settings,
+                )
+                stored = _stored(directory / f"{tag}all.db")
+                rows.append((rep, number, name, checkout, empty, total, wall, stored))
+            extraction.append(extraction_cpu(pages))
+    if args.repeat > 1:
+        print(f"repetitions: {args.repeat} (each: every arm's crawls, then extraction alone)")
+        for rep, _number, name, _checkout, empty, total, _wall, _stored_n in rows:
+            per_extract = extraction[rep] / n
+            print(
+                f"  rep {rep} [{name}] crawl {1000 * total / n:7.2f} ms/page, "
+                f"extraction {1000 * per_extract:7.2f} ms/page, ratio "
+                f"{per_extract * n / total:.2f} / {per_extract * n / (total - empty):.2f}"
             )
-            total, wall, _ = crawl_cpu(
-                checkout,
-                proxy,
-                directory,
-                sitemap=True,
-                fast=fast,
-                tag=tag + "all",
-                settings=settings,
-            )
-            stored = _stored(directory / f"{tag}all.db")
-            results.append((name, checkout, empty, total, wall, stored))
-    extract_s = extraction_cpu(pages)
+        print("medians over the repetitions (each ratio against its own repetition's extraction):")
+    extract_s = statistics.median(extraction)
     per_extract = extract_s / n
     print(f"extraction alone:    {extract_s:8.2f} s  {1000 * per_extract:7.2f} ms/page")
-    for name, checkout, empty, total, wall, stored in results:
+    for number, (name, checkout, _settings) in enumerate(arms):
+        mine = [row for row in rows if row[1] == number]
+        empty = statistics.median(row[4] for row in mine)
+        total = statistics.median(row[5] for row in mine)
+        wall = statistics.median(row[6] for row in mine)
+        stored = min(row[7] for row in mine)
+        ratio = statistics.median(extraction[row[0]] / row[5] for row in mine)
+        ratio_steady = statistics.median(extraction[row[0]] / (row[5] - row[4]) for row in mine)
         per_crawl = total / n
         per_steady = (total - empty) / n
         print(f"[{name}] {checkout}")
@@ -305,8 +349,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  crawl CPU:           {total:8.2f} s  {1000 * per_crawl:7.2f} ms/page")
         print(f"    start-up (empty):  {empty:8.2f} s")
         print(f"    less start-up:     {total - empty:8.2f} s  {1000 * per_steady:7.2f} ms/page")
-        print(f"  ratio extraction/crawl: {per_extract / per_crawl:.2f} (with start-up)")
-        print(f"  ratio extraction/crawl: {per_extract / per_steady:.2f} (less start-up)")
+        print(f"  ratio extraction/crawl: {ratio:.2f} (with start-up)")
+        print(f"  ratio extraction/crawl: {ratio_steady:.2f} (less start-up)")
     return 0
 
 

@@ -1,0 +1,29 @@
+"""bench.pipeline_bench end to end on a few generated pages: real crawls, every repetition."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+
+from bench import pipeline_bench
+
+
+def test_repeat_prints_every_repetition_and_medians(capsys: pytest.CaptureFixture[str]) -> None:
+    assert pipeline_bench.main(["--pages", "12", "--repeat", "2"]) == 0
+    assert logging.root.manager.disable == logging.NOTSET  # the bench's quiet logs undone
+    out = capsys.readouterr().out
+    reps = re.findall(r"rep (\d) \[this\] crawl +([\d.]+) ms/page, extraction +([\d.]+)", out)
+    assert [rep for rep, _, _ in reps] == ["0", "1"]
+    assert all(float(crawl) > float(extraction) > 0 for _, crawl, extraction in reps)
+    assert "pages stored: 12/12" in out
+    ratios = [float(r) for r in re.findall(r"ratio extraction/crawl: ([\d.]+)", out)]
+    assert len(ratios) == 2 and all(0 < r < 1.5 for r in ratios)
+
+
+def test_repeat_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        pipeline_bench.main(["--pages", "12", "--repeat", "0"])
+    assert exit_.value.code == 2
+    assert "--repeat must be at least 1" in capsys.readouterr().err
