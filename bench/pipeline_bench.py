@@ -2,7 +2,7 @@
 
 Usage:
     python -m bench.pipeline_bench [--data PATH] [--pages N] [--baseline DIR]
-        [--pools writer,thread,process] [--checkout DIR] [--no-fast] [--repeat R]
+        [--pools writer,thread,process] [--checkout DIR] [--no-fast] [--repeat R] [--floor]
     python -m bench.pipeline_bench --calibrate [--data PATH]
 
 Serves the pages from 127.0.0.1 (an HTTP forward proxy for the made-up host
@@ -32,7 +32,11 @@ checkout only. ``--repeat R`` measures everything ``R`` times, the arms in alter
 order, extraction alone after each repetition's crawls, and prints every repetition and
 the medians (each ratio against its own repetition's extraction): on a shared machine
 whose speed moves by tens of percent within minutes, one extraction measured minutes
-away from a crawl is no ceiling for it.
+away from a crawl is no ceiling for it. ``--floor`` also crawls the pages, in every
+repetition, with a bare Scrapy spider (:mod:`bench.scrapy_floor`: the same profile, one
+item per page, nothing extracted or stored) and prints what a crawl that fetches with
+Scrapy cannot go below: its ratio ceiling, the CPU per page left at 0.8 for everything
+else, and what each arm spends beyond extraction and bare Scrapy.
 """
 
 from __future__ import annotations
@@ -162,6 +166,22 @@ def crawl_cpu(
     return usage.ru_utime + usage.ru_stime, wall, output
 
 
+def floor_cpu(proxy: str, directory: Path, *, sitemap: bool, fast: bool) -> tuple[float, int]:
+    """(CPU seconds, items scraped) of one bare Scrapy crawl (:mod:`bench.scrapy_floor`)."""
+    url = f"http://{HOST}/{'sitemap' if sitemap else 'empty'}.xml"
+    command = [sys.executable, "-m", "bench.scrapy_floor", url, proxy]
+    command += [f"{key}={value}" for key, value in (FAST_PROFILE.items() if fast else ())]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    with open(directory / "floor.log", "w+", encoding="utf-8") as log:
+        child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log, text=True)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        log.seek(0)
+        output = log.read()
+    if os.waitstatus_to_exitcode(status) != 0 or "items:" not in output:
+        raise SystemExit(f"bare Scrapy crawl failed:\n{output[-3000:]}")
+    return usage.ru_utime + usage.ru_stime, int(output.rsplit("items:", 1)[-1].split()[0])
+
+
 def extraction_cpu(pages: dict[str, tuple[str, bytes]]) -> float:
     from crawler.extract import extract
 
@@ -251,6 +271,11 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated NEWSDEDUP_EXTRACT_POOL values, one arm each (this checkout)",
     )
     parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also crawl the pages with a bare Scrapy spider: the floor of a Scrapy crawl",
+    )
+    parser.add_argument(
         "--calibrate",
         action="store_true",
         help="only print the pages' figures (with --data: beside the generated pages')",
@@ -291,6 +316,7 @@ def _run(args: argparse.Namespace) -> int:
     # rows: (rep, arm number, name, checkout, empty CPU, crawl CPU, wall, stored)
     rows: list[tuple[int, int, str, Path, float, float, float, int]] = []
     extraction: list[float] = []  # extraction alone, CPU seconds, one per repetition
+    floors: list[tuple[float, float, int]] = []  # bare Scrapy: (empty CPU, CPU, items) per rep
     with tempfile.TemporaryDirectory() as tmp, serve(routes_for(pages)) as proxy:
         directory = Path(tmp)
         for rep in range(args.repeat):
@@ -320,6 +346,10 @@ def _run(args: argparse.Namespace) -> int:
                 )
                 stored = _stored(directory / f"{tag}all.db")
                 rows.append((rep, number, name, checkout, empty, total, wall, stored))
+            if args.floor:
+                bare_empty, _ = floor_cpu(proxy, directory, sitemap=False, fast=fast)
+                bare, items = floor_cpu(proxy, directory, sitemap=True, fast=fast)
+                floors.append((bare_empty, bare, items))
             extraction.append(extraction_cpu(pages))
     if args.repeat > 1:
         print(f"repetitions: {args.repeat} (each: every arm's crawls, then extraction alone)")
@@ -330,6 +360,8 @@ def _run(args: argparse.Namespace) -> int:
                 f"extraction {1000 * per_extract:7.2f} ms/page, ratio "
                 f"{per_extract * n / total:.2f} / {per_extract * n / (total - empty):.2f}"
             )
+        for rep, (bare_empty, bare, _items) in enumerate(floors):
+            print(f"  rep {rep} [bare Scrapy] {1000 * (bare - bare_empty) / n:7.2f} ms/page")
         print("medians over the repetitions (each ratio against its own repetition's extraction):")
     extract_s = statistics.median(extraction)
     per_extract = extract_s / n
@@ -351,7 +383,44 @@ def _run(args: argparse.Namespace) -> int:
         print(f"    less start-up:     {total - empty:8.2f} s  {1000 * per_steady:7.2f} ms/page")
         print(f"  ratio extraction/crawl: {ratio:.2f} (with start-up)")
         print(f"  ratio extraction/crawl: {ratio_steady:.2f} (less start-up)")
+    if floors:
+        _print_floor(floors, extraction, rows, arms, n)
     return 0
+
+
+def _print_floor(
+    floors: list[tuple[float, float, int]],
+    extraction: list[float],
+    rows: list[tuple[int, int, str, Path, float, float, float, int]],
+    arms: list[tuple[str, Path, dict[str, str]]],
+    n: int,
+) -> None:
+    """What a crawl that fetches with Scrapy cannot go below, and what is left at 0.8."""
+    bare = statistics.median((total - empty) / n for empty, total, _ in floors)
+    per_extract = statistics.median(extraction) / n
+    print("[bare Scrapy] same pages and profile, one item per page, nothing extracted or stored")
+    print(f"  items: {min(items for _, _, items in floors)}/{n}")
+    print(f"  start-up (empty):    {statistics.median(e for e, _, _ in floors):8.2f} s")
+    print(f"  less start-up:       {1000 * bare:8.2f} ms/page")
+    ceiling = statistics.median(
+        extraction[rep] / (extraction[rep] + total - empty)
+        for rep, (empty, total, _) in enumerate(floors)
+    )
+    print(f"  ceiling of a Scrapy crawl, extraction/(extraction + bare Scrapy): {ceiling:.2f}")
+    print(
+        "  left at 0.8 (less start-up) beyond extraction and bare Scrapy: "
+        f"{1000 * (0.25 * per_extract - bare):.2f} ms/page"
+    )
+    for number, (name, _checkout, _settings) in enumerate(arms):
+        beyond = statistics.median(
+            (row[5] - row[4] - extraction[row[0]] - floors[row[0]][1] + floors[row[0]][0]) / n
+            for row in rows
+            if row[1] == number
+        )
+        print(
+            f"  [{name}] beyond extraction and bare Scrapy, less start-up: "
+            f"{1000 * beyond:.2f} ms/page"
+        )
 
 
 def _stored(path: Path) -> int:

@@ -27,3 +27,23 @@ def test_repeat_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
         pipeline_bench.main(["--pages", "12", "--repeat", "0"])
     assert exit_.value.code == 2
     assert "--repeat must be at least 1" in capsys.readouterr().err
+
+
+def _figure(pattern: str, out: str) -> float:
+    found = re.search(pattern, out)
+    assert found is not None, f"{pattern!r} not in the output:\n{out}"
+    return float(found.group(1))
+
+
+def test_floor_crawls_with_bare_scrapy_beside_the_crawl(capsys: pytest.CaptureFixture[str]) -> None:
+    assert pipeline_bench.main(["--pages", "12", "--floor"]) == 0
+    out = capsys.readouterr().out
+    assert "[bare Scrapy]" in out and "items: 12/12" in out  # every page fetched, none stored
+    extraction = _figure(r"extraction alone: +[\d.]+ s +([\d.]+) ms/page", out)
+    bare = _figure(r"less start-up: +([-\d.]+) ms/page\n  ceiling", out)
+    ceiling = _figure(r"ceiling of a Scrapy crawl.*: ([\d.]+)", out)
+    left = _figure(r"left at 0.8 .*: ([-\d.]+) ms/page", out)
+    _figure(r"\[this\] beyond extraction and bare Scrapy.*: ([-\d.]+) ms/page", out)
+    # one repetition: the ceiling and the budget are its own figures, within rounding
+    assert abs(ceiling - extraction / (extraction + bare)) < 0.02
+    assert abs(left - (0.25 * extraction - bare)) < 0.02
