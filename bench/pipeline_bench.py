@@ -153,17 +153,25 @@ def crawl_cpu(
         command += ["-s", f"{key}={value}"]
     env = dict(os.environ, NEWSDEDUP_PROGRESS_ENABLED="0", PYTHONPATH=str(checkout), **(env or {}))
     started = time.monotonic()
-    with open(directory / f"{tag}.log", "w+", encoding="utf-8") as log:
-        child = subprocess.Popen(command, cwd=checkout, env=env, stdout=log, stderr=log, text=True)
+    cpu, returncode, output = _child_cpu(command, checkout, env, directory / f"{tag}.log")
+    wall = time.monotonic() - started
+    # the empty source's run "fails" (it yields no articles): only start-up is wanted
+    if returncode != 0 and not tag.endswith("empty"):
+        raise SystemExit(f"crawl {tag} exited {returncode}:\n{output[-3000:]}")
+    return cpu, wall, output
+
+
+def _child_cpu(
+    command: list[str], cwd: Path, env: dict[str, str], log_path: Path
+) -> tuple[float, int, str]:
+    """(CPU seconds from ``wait4``, exit code, output) of one child process."""
+    with open(log_path, "w+", encoding="utf-8") as log:
+        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log, text=True)
         _pid, status, usage = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(status)
         log.seek(0)
         output = log.read()
-    wall = time.monotonic() - started
-    # the empty source's run "fails" (it yields no articles): only start-up is wanted
-    if child.returncode != 0 and not tag.endswith("empty"):
-        raise SystemExit(f"crawl {tag} exited {child.returncode}:\n{output[-3000:]}")
-    return usage.ru_utime + usage.ru_stime, wall, output
+    return usage.ru_utime + usage.ru_stime, child.returncode, output
 
 
 def floor_cpu(proxy: str, directory: Path, *, sitemap: bool, fast: bool) -> tuple[float, int]:
@@ -172,14 +180,10 @@ def floor_cpu(proxy: str, directory: Path, *, sitemap: bool, fast: bool) -> tupl
     command = [sys.executable, "-m", "bench.scrapy_floor", url, proxy]
     command += [f"{key}={value}" for key, value in (FAST_PROFILE.items() if fast else ())]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    with open(directory / "floor.log", "w+", encoding="utf-8") as log:
-        child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log, text=True)
-        _pid, status, usage = os.wait4(child.pid, 0)
-        log.seek(0)
-        output = log.read()
-    if os.waitstatus_to_exitcode(status) != 0 or "items:" not in output:
+    cpu, returncode, output = _child_cpu(command, ROOT, env, directory / "floor.log")
+    if returncode != 0 or "items:" not in output:
         raise SystemExit(f"bare Scrapy crawl failed:\n{output[-3000:]}")
-    return usage.ru_utime + usage.ru_stime, int(output.rsplit("items:", 1)[-1].split()[0])
+    return cpu, int(output.rsplit("items:", 1)[-1].split()[0])
 
 
 def extraction_cpu(pages: dict[str, tuple[str, bytes]]) -> float:

@@ -4,42 +4,44 @@ Usage (a child process of ``python -m bench.pipeline_bench --floor``):
     python -m bench.scrapy_floor SITEMAP_URL PROXY_URL [key=value ...]
 
 Crawls every page of a sitemap through the forward proxy with Scrapy's own
-``SitemapSpider``, the project's reactor and the settings of the loopback fast profile
-(``key=value``: the same ``-s`` values the real crawl gets; robots.txt on, cookies off,
-``CONCURRENT_ITEMS`` as in ``crawler/settings.py``), yields one small item per page, which
-nothing stores, and prints how many it scraped. No extraction, no dedup, no SQL: what is
-left is Scrapy's own work per response (Twisted's HTTP client, the middleware chains, the
-scheduler, the item pipeline's tasks), which no change to the project's code can take away
-while Scrapy fetches. The parent reads its CPU from ``wait4``.
+``SitemapSpider`` and the settings of ``crawler/settings.py`` that shape Scrapy's work per
+response (robots.txt, cookies, ``CONCURRENT_ITEMS``, the reactor), plus the loopback fast
+profile (``key=value``: the same ``-s`` values the real crawl gets). It yields one small
+item per page, which nothing stores, and prints how many it scraped. No extraction, no
+dedup, no SQL: what is left is Scrapy's own work per response (Twisted's HTTP client, the
+middleware chains, the scheduler, the item pipeline's tasks), which no change to the
+project's code can take away while Scrapy fetches. The parent reads its CPU from
+``wait4``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from typing import Any
 
+from crawler import settings as project
+
 #: Settings of ``crawler/settings.py`` that shape Scrapy's own work per response.
-PROJECT_SETTINGS: dict[str, Any] = {
-    "ROBOTSTXT_OBEY": True,
-    "COOKIES_ENABLED": False,
-    "CONCURRENT_ITEMS": 16,
-    "TELNETCONSOLE_ENABLED": False,
-    "LOG_LEVEL": "WARNING",
-    "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
-    "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-}
+PROJECT_SETTINGS = (
+    "ROBOTSTXT_OBEY",
+    "COOKIES_ENABLED",
+    "CONCURRENT_ITEMS",
+    "TELNETCONSOLE_ENABLED",
+    "REQUEST_FINGERPRINTER_IMPLEMENTATION",
+    "TWISTED_REACTOR",
+)
 
 
 def main(argv: list[str]) -> int:
-    import os
-
     from scrapy.crawler import CrawlerProcess
     from scrapy.http import Response
     from scrapy.spiders import SitemapSpider
 
     sitemap, proxy, *pairs = argv
-    settings: dict[str, Any] = dict(PROJECT_SETTINGS)
+    settings: dict[str, Any] = {key: getattr(project, key) for key in PROJECT_SETTINGS}
+    settings["LOG_LEVEL"] = "WARNING"
     for pair in pairs:
         key, _, value = pair.partition("=")
         if not key.startswith("NEWSDEDUP_"):
