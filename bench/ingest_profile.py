@@ -61,6 +61,16 @@ def load_pages(data: str | None, count: int) -> list[tuple[str, str, bytes]]:
     ]
 
 
+def extraction_cpu(pages: list[tuple[str, str, bytes]]) -> float:
+    """CPU seconds of extracting every page, one after another (extraction alone)."""
+    from crawler.extract import extract
+
+    started = time.process_time()
+    for page_url, content_type, body in pages:
+        extract(body, url=page_url, content_type=content_type)
+    return time.process_time() - started
+
+
 def store_all(database: Path, pages: list[tuple[str, str, bytes]], batch: int) -> float:
     """Store every page as the crawl writer does; returns the CPU seconds of the loop."""
     from crawler.ingest.ingestor import Ingestor
@@ -108,16 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.disable(logging.CRITICAL)
     from crawler.dedup.warmup import warm_up
-    from crawler.extract import extract
 
     warm_up()
     pages = load_pages(args.data, args.pages)
-    for page_url, content_type, body in pages[:20]:
-        extract(body, url=page_url, content_type=content_type)
-    started = time.process_time()
-    for page_url, content_type, body in pages:
-        extract(body, url=page_url, content_type=content_type)
-    extraction = time.process_time() - started
+    extraction_cpu(pages[:20])  # warm
+    extraction = extraction_cpu(pages)
     n = len(pages)
     with tempfile.TemporaryDirectory() as tmp:
         plain = store_all(Path(tmp) / "plain.db", pages, args.batch)

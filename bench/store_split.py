@@ -34,7 +34,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.ingest_profile import load_pages, store_all
+from bench.ingest_profile import extraction_cpu, load_pages, store_all
 
 #: The parts counted, in the order printed.
 PARTS = (
@@ -133,15 +133,6 @@ def counters() -> Iterator[dict[str, float]]:
             event.remove(Engine, "after_cursor_execute", after)
 
 
-def _extraction(pages: list[tuple[str, str, bytes]]) -> float:
-    from crawler.extract import extract
-
-    started = time.process_time()
-    for page_url, content_type, body in pages:
-        extract(body, url=page_url, content_type=content_type)
-    return time.process_time() - started
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", help="corpus directory or .tgz (default: generated pages)")
@@ -161,13 +152,13 @@ def _run(args: argparse.Namespace) -> int:
     warm_up()
     pages = load_pages(args.data, args.pages)
     n = len(pages)
-    _extraction(pages[:20])
-    before = _extraction(pages)
+    extraction_cpu(pages[:20])
+    before = extraction_cpu(pages)
     with tempfile.TemporaryDirectory() as tmp:
         store_all(Path(tmp) / "warm.db", pages[:20], args.batch)  # statement caches warm
         with counters() as spent:
             loop = store_all(Path(tmp) / "measured.db", pages, args.batch)
-    after = _extraction(pages)
+    after = extraction_cpu(pages)
     alone = (before + after) / 2
 
     def ms(seconds: float) -> str:
