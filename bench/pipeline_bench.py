@@ -3,6 +3,7 @@
 Usage:
     python -m bench.pipeline_bench [--data PATH] [--pages N] [--baseline DIR]
         [--pools writer,thread,process] [--checkout DIR] [--no-fast] [--repeat R] [--floor]
+        [--threads]
     python -m bench.pipeline_bench --calibrate [--data PATH]
 
 Serves the pages from 127.0.0.1 (an HTTP forward proxy for the made-up host
@@ -36,7 +37,10 @@ away from a crawl is no ceiling for it. ``--floor`` also crawls the pages, in ev
 repetition, with a bare Scrapy spider (:mod:`bench.scrapy_floor`: the same profile, one
 item per page, nothing extracted or stored) and prints what a crawl that fetches with
 Scrapy cannot go below: its ratio ceiling, the CPU per page left at 0.8 for everything
-else, and what each arm spends beyond extraction and bare Scrapy.
+else, and what each arm spends beyond extraction and bare Scrapy. ``--threads`` runs each
+crawl child under :mod:`bench.thread_cpu` and prints, per arm, its CPU per page by thread
+less the empty crawl's (the reactor on the main thread, the database writer, the rest)
+and the writer's beyond extraction alone: where the crawl's cost beyond extraction is.
 """
 
 from __future__ import annotations
@@ -54,9 +58,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench import thread_cpu
 from bench.news_pages import HOST, generated_pages
 
 ROOT = Path(__file__).resolve().parents[1]
+
+#: The name of the crawl service's database writer thread (crawler.service.writer).
+WRITER_THREAD = "newsdedup-writer"
 
 #: The loopback fast profile: no AutoThrottle and no delay (the site is this process),
 #: more requests at once, quiet logs. Robots.txt stays on. Never for real sites.
@@ -139,12 +147,15 @@ def crawl_cpu(
     tag: str,
     settings: dict[str, str] | None = None,
     env: dict[str, str] | None = None,
+    threads: bool = False,
 ) -> tuple[float, float, str]:
-    """(CPU seconds, wall seconds, stdout) of one ``newsdedup crawl`` child process."""
+    """(CPU seconds, wall seconds, stdout) of one ``newsdedup crawl`` child process
+    (``threads``: run under :mod:`bench.thread_cpu`, whose line ends the output)."""
     sources = directory / f"sources-{tag}.toml"
     sources.write_text(sources_toml(sitemap), encoding="utf-8")
     python = checkout / ".venv" / "bin" / "python"
-    command = [str(python if python.exists() else sys.executable), "-m", "crawler.cli"]
+    command = [str(python if python.exists() else sys.executable)]
+    command += [thread_cpu.__file__, "crawler.cli"] if threads else ["-m", "crawler.cli"]
     command += ["--database-url", f"sqlite:///{directory / f'{tag}.db'}", "crawl", "benchwire"]
     command += ["--sources", str(sources), "--proxy", proxy, "--log-level", "WARNING"]
     for key, value in FAST_PROFILE.items() if fast else ():
@@ -280,6 +291,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also crawl the pages with a bare Scrapy spider: the floor of a Scrapy crawl",
     )
     parser.add_argument(
+        "--threads",
+        action="store_true",
+        help="also print each arm's CPU per page by thread (reactor, writer, the rest)",
+    )
+    parser.add_argument(
         "--calibrate",
         action="store_true",
         help="only print the pages' figures (with --data: beside the generated pages')",
@@ -321,6 +337,8 @@ def _run(args: argparse.Namespace) -> int:
     rows: list[tuple[int, int, str, Path, float, float, float, int]] = []
     extraction: list[float] = []  # extraction alone, CPU seconds, one per repetition
     floors: list[tuple[float, float, int]] = []  # bare Scrapy: (empty CPU, CPU, items) per rep
+    # --threads: (rep, arm number) -> CPU seconds by thread of the (empty, full) crawl
+    by_thread: dict[tuple[int, int], tuple[dict[str, float], dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp, serve(routes_for(pages)) as proxy:
         directory = Path(tmp)
         for rep in range(args.repeat):
@@ -330,7 +348,7 @@ def _run(args: argparse.Namespace) -> int:
                 order.reverse()
             for number, (name, checkout, settings) in order:
                 tag = f"r{rep}-arm{number}-"
-                empty, _, _ = crawl_cpu(
+                empty, _, empty_out = crawl_cpu(
                     checkout,
                     proxy,
                     directory,
@@ -338,8 +356,9 @@ def _run(args: argparse.Namespace) -> int:
                     fast=fast,
                     tag=tag + "empty",
                     settings=settings,
+                    threads=args.threads,
                 )
-                total, wall, _ = crawl_cpu(
+                total, wall, out = crawl_cpu(
                     checkout,
                     proxy,
                     directory,
@@ -347,7 +366,10 @@ def _run(args: argparse.Namespace) -> int:
                     fast=fast,
                     tag=tag + "all",
                     settings=settings,
+                    threads=args.threads,
                 )
+                if args.threads:
+                    by_thread[rep, number] = (thread_cpu.parse(empty_out), thread_cpu.parse(out))
                 stored = _stored(directory / f"{tag}all.db")
                 rows.append((rep, number, name, checkout, empty, total, wall, stored))
             if args.floor:
@@ -387,6 +409,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"    less start-up:     {total - empty:8.2f} s  {1000 * per_steady:7.2f} ms/page")
         print(f"  ratio extraction/crawl: {ratio:.2f} (with start-up)")
         print(f"  ratio extraction/crawl: {ratio_steady:.2f} (less start-up)")
+        if args.threads:
+            _print_threads(by_thread, extraction, mine, n)
     if floors:
         _print_floor(floors, extraction, rows, arms, n)
     return 0
@@ -425,6 +449,45 @@ def _print_floor(
             f"  [{name}] beyond extraction and bare Scrapy, less start-up: "
             f"{1000 * beyond:.2f} ms/page"
         )
+
+
+def _print_threads(
+    by_thread: dict[tuple[int, int], tuple[dict[str, float], dict[str, float]]],
+    extraction: list[float],
+    mine: list[tuple[int, int, str, Path, float, float, float, int]],
+    n: int,
+) -> None:
+    """One arm's CPU per page by thread, less the empty crawl's (medians over reps);
+    ``mine``: the arm's rows (rep, arm, name, checkout, empty CPU, crawl CPU, ...)."""
+    runs = [(row[0], by_thread[row[0], row[1]], row[4], row[5]) for row in mine]
+    if any(not full or not empty for _rep, (empty, full), _e, _t in runs):
+        print("  by thread: no figures (a crawl child printed no thread CPU line)")
+        return
+
+    def part(figures: dict[str, float], name: str, process: float) -> float:
+        if name in ("main", WRITER_THREAD):
+            return figures.get(name, 0.0)
+        rest = sum(v for k, v in figures.items() if k not in ("main", WRITER_THREAD))
+        return rest if name == "rest" else process - sum(figures.values())
+
+    print("  by thread, less start-up (the empty crawl's):")
+    labels = (
+        ("main", "reactor (main)"),
+        (WRITER_THREAD, "writer"),
+        ("rest", "other threads"),
+        ("outside", "outside threads"),  # the process's CPU that no thread's counter saw
+    )
+    for name, label in labels:
+        per_page = statistics.median(
+            (part(full, name, total) - part(empty, name, empty_cpu)) / n
+            for _rep, (empty, full), empty_cpu, total in runs
+        )
+        print(f"    {label + ':':20s}{1000 * per_page:8.2f} ms/page")
+    beyond = statistics.median(
+        (full.get(WRITER_THREAD, 0.0) - empty.get(WRITER_THREAD, 0.0) - extraction[rep]) / n
+        for rep, (empty, full), _e, _t in runs
+    )
+    print(f"    writer beyond extraction alone: {1000 * beyond:.2f} ms/page")
 
 
 def _stored(path: Path) -> int:

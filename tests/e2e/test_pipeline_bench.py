@@ -47,3 +47,18 @@ def test_floor_crawls_with_bare_scrapy_beside_the_crawl(capsys: pytest.CaptureFi
     # one repetition: the ceiling and the budget are its own figures, within rounding
     assert abs(ceiling - extraction / (extraction + bare)) < 0.02
     assert abs(left - (0.25 * extraction - bare)) < 0.02
+
+
+def test_threads_split_the_crawl_by_thread(capsys: pytest.CaptureFixture[str]) -> None:
+    assert pipeline_bench.main(["--pages", "12", "--threads"]) == 0
+    out = capsys.readouterr().out
+    assert "pages stored: 12/12" in out
+    extraction = _figure(r"extraction alone: +[\d.]+ s +([\d.]+) ms/page", out)
+    _figure(r"reactor \(main\): +([-\d.]+) ms/page", out)  # 12 pages: within start-up's noise
+    writer = _figure(r"writer: +([-\d.]+) ms/page", out)
+    _figure(r"other threads: +([-\d.]+) ms/page", out)
+    _figure(r"outside threads: +([-\d.]+) ms/page", out)
+    beyond = _figure(r"writer beyond extraction alone: ([-\d.]+) ms/page", out)
+    # the writer thread extracts every page: extraction's CPU is counted there
+    assert writer > 0.5 * extraction > 0
+    assert abs(beyond - (writer - extraction)) < 0.02  # one repetition: its own figures
