@@ -63,9 +63,6 @@ from bench.news_pages import HOST, generated_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: The name of the crawl service's database writer thread (crawler.service.writer).
-WRITER_THREAD = "newsdedup-writer"
-
 #: The loopback fast profile: no AutoThrottle and no delay (the site is this process),
 #: more requests at once, quiet logs. Robots.txt stays on. Never for real sites.
 FAST_PROFILE = {
@@ -459,34 +456,32 @@ def _print_threads(
 ) -> None:
     """One arm's CPU per page by thread, less the empty crawl's (medians over reps);
     ``mine``: the arm's rows (rep, arm, name, checkout, empty CPU, crawl CPU, ...)."""
-    runs = [(row[0], by_thread[row[0], row[1]], row[4], row[5]) for row in mine]
-    if any(not full or not empty for _rep, (empty, full), _e, _t in runs):
+    from crawler.service.writer import THREAD_NAME
+
+    def parts(figures: dict[str, float], process: float) -> dict[str, float]:
+        reactor, writer = figures.get("main", 0.0), figures.get(THREAD_NAME, 0.0)
+        counted = sum(figures.values())
+        return {
+            "reactor (main)": reactor,
+            "writer": writer,
+            "other threads": counted - reactor - writer,
+            "outside threads": process - counted,  # CPU that no thread's counter saw
+        }
+
+    if any(not all(by_thread[row[0], row[1]]) for row in mine):
         print("  by thread: no figures (a crawl child printed no thread CPU line)")
         return
-
-    def part(figures: dict[str, float], name: str, process: float) -> float:
-        if name in ("main", WRITER_THREAD):
-            return figures.get(name, 0.0)
-        rest = sum(v for k, v in figures.items() if k not in ("main", WRITER_THREAD))
-        return rest if name == "rest" else process - sum(figures.values())
-
+    # per repetition: (rep, each part of the full crawl less the empty crawl's)
+    steady = []
+    for rep, number, _name, _checkout, empty_cpu, total, _wall, _stored_n in mine:
+        empty, full = by_thread[rep, number]
+        before, after = parts(empty, empty_cpu), parts(full, total)
+        steady.append((rep, {label: after[label] - before[label] for label in after}))
     print("  by thread, less start-up (the empty crawl's):")
-    labels = (
-        ("main", "reactor (main)"),
-        (WRITER_THREAD, "writer"),
-        ("rest", "other threads"),
-        ("outside", "outside threads"),  # the process's CPU that no thread's counter saw
-    )
-    for name, label in labels:
-        per_page = statistics.median(
-            (part(full, name, total) - part(empty, name, empty_cpu)) / n
-            for _rep, (empty, full), empty_cpu, total in runs
-        )
+    for label in steady[0][1]:
+        per_page = statistics.median(part[label] / n for _rep, part in steady)
         print(f"    {label + ':':20s}{1000 * per_page:8.2f} ms/page")
-    beyond = statistics.median(
-        (full.get(WRITER_THREAD, 0.0) - empty.get(WRITER_THREAD, 0.0) - extraction[rep]) / n
-        for rep, (empty, full), _e, _t in runs
-    )
+    beyond = statistics.median((part["writer"] - extraction[rep]) / n for rep, part in steady)
     print(f"    writer beyond extraction alone: {1000 * beyond:.2f} ms/page")
 
 

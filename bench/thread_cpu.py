@@ -5,7 +5,7 @@ Usage (by path, so that any checkout's code can be run under it):
 
 At exit (after ``sys.exit`` too) one line goes to standard error::
 
-    thread CPU: {"main": 4.13, "newsdedup-writer": 45.65, "other": 0.0}
+    thread CPU: {"main": 4.13, "newsdedup-writer": 45.65}
 
 CPU seconds (user + system) per thread name: ``main`` is the main thread (the crawl's
 reactor), every other thread is under its name (threads of the same name summed).
