@@ -40,7 +40,10 @@ Scrapy cannot go below: its ratio ceiling, the CPU per page left at 0.8 for ever
 else, and what each arm spends beyond extraction and bare Scrapy. ``--threads`` runs each
 crawl child under :mod:`bench.thread_cpu` and prints, per arm, its CPU per page by thread
 less the empty crawl's (the reactor on the main thread, the database writer, the rest)
-and the writer's beyond extraction alone: where the crawl's cost beyond extraction is.
+and the writer's beyond extraction alone: where the crawl's cost beyond extraction is;
+and the CPU of the crawl's own calls of ``extract`` (on whichever thread ran them; not
+those of a ``process`` pool's workers) beside extraction alone: what extracting the same
+pages costs inside the crawl, and the threads' CPU beyond it.
 """
 
 from __future__ import annotations
@@ -72,6 +75,10 @@ FAST_PROFILE = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": "32",
     "NEWSDEDUP_PROGRESS_ENABLED": "0",
 }
+
+#: The crawl's calls of ``extract`` that ``--threads`` times (the writer's and a thread
+#: pool's), as ``bench/thread_cpu.py --time`` targets.
+EXTRACTION_CALLS = ("crawler.ingest.ingestor:extract", "crawler.service.extract_pool:extract")
 
 
 def corpus_pages(path: str) -> dict[str, tuple[str, bytes]]:
@@ -152,7 +159,13 @@ def crawl_cpu(
     sources.write_text(sources_toml(sitemap), encoding="utf-8")
     python = checkout / ".venv" / "bin" / "python"
     command = [str(python if python.exists() else sys.executable)]
-    command += [thread_cpu.__file__, "crawler.cli"] if threads else ["-m", "crawler.cli"]
+    if threads:
+        command.append(thread_cpu.__file__)
+        for target in EXTRACTION_CALLS:
+            command += ["--time", target]
+        command.append("crawler.cli")
+    else:
+        command += ["-m", "crawler.cli"]
     command += ["--database-url", f"sqlite:///{directory / f'{tag}.db'}", "crawl", "benchwire"]
     command += ["--sources", str(sources), "--proxy", proxy, "--log-level", "WARNING"]
     for key, value in FAST_PROFILE.items() if fast else ():
@@ -290,7 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--threads",
         action="store_true",
-        help="also print each arm's CPU per page by thread (reactor, writer, the rest)",
+        help="also print each arm's CPU per page by thread (reactor, writer, the rest) "
+        "and of the crawl's own extract calls",
     )
     parser.add_argument(
         "--calibrate",
@@ -336,6 +350,7 @@ def _run(args: argparse.Namespace) -> int:
     floors: list[tuple[float, float, int]] = []  # bare Scrapy: (empty CPU, CPU, items) per rep
     # --threads: (rep, arm number) -> CPU seconds by thread of the (empty, full) crawl
     by_thread: dict[tuple[int, int], tuple[dict[str, float], dict[str, float]]] = {}
+    inside: dict[tuple[int, int], dict[str, tuple[float, int]]] = {}
     with tempfile.TemporaryDirectory() as tmp, serve(routes_for(pages)) as proxy:
         directory = Path(tmp)
         for rep in range(args.repeat):
@@ -367,6 +382,7 @@ def _run(args: argparse.Namespace) -> int:
                 )
                 if args.threads:
                     by_thread[rep, number] = (thread_cpu.parse(empty_out), thread_cpu.parse(out))
+                    inside[rep, number] = thread_cpu.parse_timed(out)
                 stored = _stored(directory / f"{tag}all.db")
                 rows.append((rep, number, name, checkout, empty, total, wall, stored))
             if args.floor:
@@ -408,6 +424,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"  ratio extraction/crawl: {ratio_steady:.2f} (less start-up)")
         if args.threads:
             _print_threads(by_thread, extraction, mine, n)
+            _print_inside(inside, by_thread, extraction, mine, n)
     if floors:
         _print_floor(floors, extraction, rows, arms, n)
     return 0
@@ -483,6 +500,36 @@ def _print_threads(
         print(f"    {label + ':':20s}{1000 * per_page:8.2f} ms/page")
     beyond = statistics.median((part["writer"] - extraction[rep]) / n for rep, part in steady)
     print(f"    writer beyond extraction alone: {1000 * beyond:.2f} ms/page")
+
+
+def _print_inside(
+    inside: dict[tuple[int, int], dict[str, tuple[float, int]]],
+    by_thread: dict[tuple[int, int], tuple[dict[str, float], dict[str, float]]],
+    extraction: list[float],
+    mine: list[tuple[int, int, str, Path, float, float, float, int]],
+    n: int,
+) -> None:
+    """One arm's extraction inside the crawl against extraction alone, and its threads'
+    CPU beyond that extraction, less the empty crawl's (medians over repetitions)."""
+    calls = min(sum(c for _s, c in inside[row[0], row[1]].values()) for row in mine)
+    if calls == 0:
+        print("  extraction inside the crawl: not counted (no timed call ran in the crawl)")
+        return
+    spent = [(row[0], sum(s for s, _c in inside[row[0], row[1]].values())) for row in mine]
+    per_page = statistics.median(seconds / n for _rep, seconds in spent)
+    beyond_alone = statistics.median((seconds - extraction[rep]) / n for rep, seconds in spent)
+    print(
+        f"  extraction inside the crawl: {1000 * per_page:.2f} ms/page ({calls} calls); "
+        f"beyond extraction alone: {1000 * beyond_alone:.2f} ms/page"
+    )
+    rest = []
+    for (_rep, seconds), row in zip(spent, mine, strict=True):
+        empty, full = by_thread[row[0], row[1]]
+        rest.append((sum(full.values()) - sum(empty.values()) - seconds) / n)
+    print(
+        "  the crawl's threads beyond extraction inside, less start-up: "
+        f"{1000 * statistics.median(rest):.2f} ms/page"
+    )
 
 
 def _stored(path: Path) -> int:

@@ -1,7 +1,7 @@
 """Run a module as ``python -m`` would, and say at exit how much CPU each thread used.
 
 Usage (by path, so that any checkout's code can be run under it):
-    python bench/thread_cpu.py MODULE [ARG...]
+    python bench/thread_cpu.py [--time MODULE:NAME]... MODULE [ARG...]
 
 At exit (after ``sys.exit`` too) one line goes to standard error::
 
@@ -11,22 +11,39 @@ CPU seconds (user + system) per thread name: ``main`` is the main thread (the cr
 reactor), every other thread is under its name (threads of the same name summed).
 A thread that ended is counted from ``time.thread_time`` at its end; one still running
 at exit (a daemon thread) from ``/proc/self/task`` (Linux; elsewhere it is left out).
+
+``--time MODULE:NAME`` (repeatable) also counts the calls of the function ``NAME`` of
+``MODULE``, imported before the run module and replaced there by a wrapper: the CPU of
+the calling thread (``time.thread_time``) during each outermost call, and the number of
+calls, said on a line before the threads' one::
+
+    timed CPU: {"crawler.ingest.ingestor:extract": [27.41, 1100]}
+
+A call through another module's own reference to the function is not counted, and
+neither is one in another process. A target that cannot be imported is said on standard
+error and left out; the module runs all the same.
 Benchmark-only: ``bench.pipeline_bench --threads`` runs the crawl child under it.
 """
 
 from __future__ import annotations
 
 import atexit
+import functools
+import importlib
 import json
 import os
 import runpy
 import sys
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 PREFIX = "thread CPU: "
+TIMED_PREFIX = "timed CPU: "
 
 _ended: dict[str, float] = {}
+_timed: dict[str, list[float]] = {}  # "MODULE:NAME" -> [CPU seconds, calls]
 _lock = threading.Lock()
 
 
@@ -45,6 +62,44 @@ def _install() -> None:
             _record(self.name, time.thread_time())
 
     threading.Thread.run = run  # type: ignore[method-assign]
+
+
+def time_calls(target: str) -> bool:
+    """Count the CPU and the calls of ``MODULE:NAME`` from now on (see the module's
+    docstring); False, said on standard error, when it cannot be found."""
+    module_name, _, name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+        original: Callable[..., Any] = getattr(module, name)
+    except (ImportError, AttributeError, ValueError) as exc:
+        print(f"thread_cpu: cannot time {target}: {exc}", file=sys.stderr, flush=True)
+        return False
+    counted = _timed.setdefault(target, [0.0, 0])
+    calling = threading.local()
+
+    @functools.wraps(original)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        if getattr(calling, "inside", False):  # a nested call: the outer one counts it
+            return original(*args, **kwargs)
+        calling.inside = True
+        started = time.thread_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent = time.thread_time() - started
+            calling.inside = False
+            with _lock:
+                counted[0] += spent
+                counted[1] += 1
+
+    setattr(module, name, timed)
+    return True
+
+
+def timed_figures() -> dict[str, tuple[float, int]]:
+    """(CPU seconds, calls) per timed target so far."""
+    with _lock:
+        return {target: (seconds, int(calls)) for target, (seconds, calls) in _timed.items()}
 
 
 def _running_cpu(thread: threading.Thread) -> float | None:
@@ -85,20 +140,43 @@ def parse(output: str) -> dict[str, float]:
     return {}
 
 
+def parse_timed(output: str) -> dict[str, tuple[float, int]]:
+    """The timed targets' (CPU seconds, calls) of the last ``timed CPU:`` line in
+    ``output`` (empty if none)."""
+    for line in reversed(output.splitlines()):
+        if line.startswith(TIMED_PREFIX):
+            loaded = json.loads(line[len(TIMED_PREFIX) :])
+            return {str(k): (float(v[0]), int(v[1])) for k, v in loaded.items()}
+    return {}
+
+
 def _report() -> None:
+    if _timed:
+        timed = {target: [round(s, 3), n] for target, (s, n) in timed_figures().items()}
+        print(TIMED_PREFIX + json.dumps(timed, sort_keys=True), file=sys.stderr, flush=True)
     rounded = {name: round(seconds, 3) for name, seconds in figures().items()}
     print(PREFIX + json.dumps(rounded, sort_keys=True), file=sys.stderr, flush=True)
 
 
+USAGE = "usage: python bench/thread_cpu.py [--time MODULE:NAME]... MODULE [ARG...]"
+
+
 def main() -> None:
-    if len(sys.argv) < 2:
-        raise SystemExit("usage: python bench/thread_cpu.py MODULE [ARG...]")
-    module = sys.argv[1]
+    args = sys.argv[1:]
+    targets = []
+    while len(args) >= 2 and args[0] == "--time":
+        targets.append(args[1])
+        args = args[2:]
+    if not args or args[0].startswith("-"):
+        raise SystemExit(USAGE)
+    module = args[0]
     if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
         del sys.path[0]  # bench/ itself: its modules are not the run module's imports
     _install()
+    for target in targets:
+        time_calls(target)
     atexit.register(_report)
-    sys.argv = [module, *sys.argv[2:]]
+    sys.argv = [module, *args[1:]]
     runpy.run_module(module, run_name="__main__", alter_sys=True)
 
 

@@ -54,11 +54,19 @@ def test_threads_split_the_crawl_by_thread(capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     assert "pages stored: 12/12" in out
     extraction = _figure(r"extraction alone: +[\d.]+ s +([\d.]+) ms/page", out)
-    _figure(r"reactor \(main\): +([-\d.]+) ms/page", out)  # 12 pages: within start-up's noise
+    reactor = _figure(r"reactor \(main\): +([-\d.]+) ms/page", out)  # 12 pages: noisy
     writer = _figure(r"writer: +([-\d.]+) ms/page", out)
-    _figure(r"other threads: +([-\d.]+) ms/page", out)
+    other = _figure(r"other threads: +([-\d.]+) ms/page", out)
     _figure(r"outside threads: +([-\d.]+) ms/page", out)
     beyond = _figure(r"writer beyond extraction alone: ([-\d.]+) ms/page", out)
     # the writer thread extracts every page: extraction's CPU is counted there
     assert writer > 0.5 * extraction > 0
     assert abs(beyond - (writer - extraction)) < 0.02  # one repetition: its own figures
+    # the crawl's own extract calls, one per page, timed on the thread that ran them
+    assert re.search(r"extraction inside the crawl: [\d.]+ ms/page \(12 calls\)", out), out
+    inside = _figure(r"extraction inside the crawl: ([\d.]+) ms/page", out)
+    inside_beyond = _figure(r"calls\); beyond extraction alone: ([-\d.]+) ms/page", out)
+    rest = _figure(r"threads beyond extraction inside, less start-up: ([-\d.]+) ms/page", out)
+    assert writer > 0.5 * inside > 0.25 * extraction
+    assert abs(inside_beyond - (inside - extraction)) < 0.02
+    assert abs(rest - (reactor + writer + other - inside)) < 0.04

@@ -65,3 +65,68 @@ def test_parse_takes_the_last_line_and_nothing_without_one() -> None:
     output = 'x\nthread CPU: {"main": 1.0}\nmore\nthread CPU: {"main": 2.5, "w": 1}\n'
     assert thread_cpu.parse(output) == {"main": 2.5, "w": 1.0}
     assert thread_cpu.parse("no figures here\n") == {}
+
+
+TIMED = textwrap.dedent(
+    f"""
+    import time
+
+    def work(depth=0):
+        start = time.thread_time()
+        while time.thread_time() - start < {SPIN} / 4:
+            pass
+        if depth == 0:
+            work(1)  # a nested call: counted in its outer call, not as a call of its own
+    """
+)
+
+CALLER = textwrap.dedent(
+    """
+    import threading
+
+    import timed
+
+    timed.work()
+    worker = threading.Thread(target=timed.work, name="worker")
+    worker.start()
+    worker.join()
+    """
+)
+
+
+def test_time_counts_a_functions_calls_on_every_thread(tmp_path: Path) -> None:
+    (tmp_path / "timed.py").write_text(TIMED, encoding="utf-8")
+    (tmp_path / "caller.py").write_text(CALLER, encoding="utf-8")
+    command = [sys.executable, thread_cpu.__file__, "--time", "timed:work"]
+    command += ["--time", "timed:absent", "--time", "nowhere:work", "caller"]
+    done = subprocess.run(
+        command,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    # targets that cannot be found are said, and the module runs all the same
+    assert "cannot time timed:absent" in done.stderr
+    assert "cannot time nowhere:work" in done.stderr
+    timed = thread_cpu.parse_timed(done.stderr)
+    assert set(timed) == {"timed:work"}
+    seconds, calls = timed["timed:work"]
+    assert calls == 2  # the main thread's and the worker's; the nested ones not again
+    assert seconds >= 4 * SPIN / 4 * 0.95  # each outer call spins twice
+    figures = thread_cpu.parse(done.stderr)
+    assert figures["worker"] >= SPIN / 2 * 0.95
+    assert seconds <= figures["main"] + figures["worker"]
+
+
+def test_a_run_module_is_required() -> None:
+    done = subprocess.run(
+        [sys.executable, thread_cpu.__file__, "--time", "timed:work"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "usage: python bench/thread_cpu.py" in done.stderr
