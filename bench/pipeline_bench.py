@@ -423,8 +423,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"  ratio extraction/crawl: {ratio:.2f} (with start-up)")
         print(f"  ratio extraction/crawl: {ratio_steady:.2f} (less start-up)")
         if args.threads:
-            _print_threads(by_thread, extraction, mine, n)
-            _print_inside(inside, by_thread, extraction, mine, n)
+            _print_threads(by_thread, inside, extraction, mine, n)
     if floors:
         _print_floor(floors, extraction, rows, arms, n)
     return 0
@@ -467,12 +466,14 @@ def _print_floor(
 
 def _print_threads(
     by_thread: dict[tuple[int, int], tuple[dict[str, float], dict[str, float]]],
+    inside: dict[tuple[int, int], dict[str, tuple[float, int]]],
     extraction: list[float],
     mine: list[tuple[int, int, str, Path, float, float, float, int]],
     n: int,
 ) -> None:
-    """One arm's CPU per page by thread, less the empty crawl's (medians over reps);
-    ``mine``: the arm's rows (rep, arm, name, checkout, empty CPU, crawl CPU, ...)."""
+    """One arm's CPU per page by thread, less the empty crawl's (medians over reps), then
+    its extraction inside the crawl (:func:`_print_inside`); ``mine``: the arm's rows
+    (rep, arm, name, checkout, empty CPU, crawl CPU, ...)."""
     from crawler.service.writer import THREAD_NAME
 
     def parts(figures: dict[str, float], process: float) -> dict[str, float]:
@@ -500,35 +501,40 @@ def _print_threads(
         print(f"    {label + ':':20s}{1000 * per_page:8.2f} ms/page")
     beyond = statistics.median((part["writer"] - extraction[rep]) / n for rep, part in steady)
     print(f"    writer beyond extraction alone: {1000 * beyond:.2f} ms/page")
+    _print_inside(inside, steady, extraction, mine, n)
 
 
 def _print_inside(
     inside: dict[tuple[int, int], dict[str, tuple[float, int]]],
-    by_thread: dict[tuple[int, int], tuple[dict[str, float], dict[str, float]]],
+    steady: list[tuple[int, dict[str, float]]],
     extraction: list[float],
     mine: list[tuple[int, int, str, Path, float, float, float, int]],
     n: int,
 ) -> None:
     """One arm's extraction inside the crawl against extraction alone, and its threads'
-    CPU beyond that extraction, less the empty crawl's (medians over repetitions)."""
-    calls = min(sum(c for _s, c in inside[row[0], row[1]].values()) for row in mine)
+    CPU beyond that extraction (``steady``: each repetition's parts by thread, less the
+    empty crawl's); medians over repetitions."""
+    timed = [list(inside[row[0], row[1]].values()) for row in mine]
+    calls = min(sum(c for _s, c in figures) for figures in timed)
     if calls == 0:
         print("  extraction inside the crawl: not counted (no timed call ran in the crawl)")
         return
-    spent = [(row[0], sum(s for s, _c in inside[row[0], row[1]].values())) for row in mine]
-    per_page = statistics.median(seconds / n for _rep, seconds in spent)
-    beyond_alone = statistics.median((seconds - extraction[rep]) / n for rep, seconds in spent)
+    spent = [sum(s for s, _c in figures) for figures in timed]
+    per_page = statistics.median(seconds / n for seconds in spent)
+    beyond_alone = statistics.median(
+        (seconds - extraction[rep]) / n for seconds, (rep, _part) in zip(spent, steady, strict=True)
+    )
     print(
         f"  extraction inside the crawl: {1000 * per_page:.2f} ms/page ({calls} calls); "
         f"beyond extraction alone: {1000 * beyond_alone:.2f} ms/page"
     )
-    rest = []
-    for (_rep, seconds), row in zip(spent, mine, strict=True):
-        empty, full = by_thread[row[0], row[1]]
-        rest.append((sum(full.values()) - sum(empty.values()) - seconds) / n)
+    threads = ("reactor (main)", "writer", "other threads")
+    rest = statistics.median(
+        (sum(part[label] for label in threads) - seconds) / n
+        for seconds, (_rep, part) in zip(spent, steady, strict=True)
+    )
     print(
-        "  the crawl's threads beyond extraction inside, less start-up: "
-        f"{1000 * statistics.median(rest):.2f} ms/page"
+        f"  the crawl's threads beyond extraction inside, less start-up: {1000 * rest:.2f} ms/page"
     )
 
 
